@@ -1,0 +1,1 @@
+"""The thin typer layer: parse arguments, call the core, render, map errors to exit codes."""

@@ -1,0 +1,53 @@
+"""fzjj's command line. Heavy modules are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from fzjj import __version__
+from fzjj.errors import ExitCode, FzjjError
+
+app = typer.Typer(
+    name="fzjj",
+    help="“法治晋江”政务微信公众号信息发布审核工具：报送、审核、发布都是签名的 git 提交。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"fzjj {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出。"),
+    ] = False,
+) -> None:
+    """“法治晋江”政务微信公众号信息发布审核工具。"""
+
+
+def fail(exc: FzjjError) -> typer.Exit:
+    """Print a user error in Chinese on stderr and return the Exit to raise."""
+    print(f"错误：{exc.render()}", file=sys.stderr)
+    return typer.Exit(int(exc.exit_code))
+
+
+def run() -> None:
+    try:
+        app()
+    except FzjjError as exc:  # pragma: no cover - commands catch their own
+        print(f"错误：{exc.render()}", file=sys.stderr)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        sys.exit(int(ExitCode.CANNOT_RUN))

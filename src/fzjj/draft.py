@@ -1,0 +1,188 @@
+"""Drafts: `content/YYYY/MM/<slug>.md`, YAML front-matter plus a Markdown body.
+
+Pure: `parse_draft` takes the file's bytes. The digest that approvals bind to is the SHA-256
+of exactly those bytes (front-matter and body).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from fzjj.errors import DraftError
+from fzjj.model import Kind
+from fzjj.validation import describe
+from fzjj.yamlio import load_yaml
+
+CONTENT_DIR = "content"
+DRAFT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
+PATH_PATTERN = re.compile(r"^content/(\d{4})/(0[1-9]|1[0-2])/[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md$")
+FORWARD_TYPES = ("时政热点", "新规政策", "普法案例")
+MAX_DRAFT_BYTES = 2_000_000
+
+DraftId = Annotated[str, Field(pattern=DRAFT_ID_PATTERN)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Permission(_Strict):
+    """Consent of the copyright holder (Art. 5)."""
+
+    granted_by: str = Field(min_length=1, max_length=100)
+    date: date
+    method: str = Field(min_length=1, max_length=200)
+
+
+class Source(_Strict):
+    """Where forwarded or reused material comes from (Art. 4(2), Art. 5)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    title: str = Field(min_length=1, max_length=200)
+    url: str = Field(min_length=1, max_length=2000)
+    type: Literal["时政热点", "新规政策", "普法案例"] | None = None
+    permission_required: bool = False
+    permission: Permission | None = None
+
+
+class LintException(_Strict):
+    """A justified exception to a lint finding, shown to every reviewer and on the form."""
+
+    rule: str = Field(min_length=1, max_length=40)
+    match: str | None = Field(default=None, max_length=200)
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class Emergency(_Strict):
+    """Art. 8: emergency information, coordinated with the propaganda department."""
+
+    coordinated_with: str = Field(min_length=1, max_length=100)
+    note: str = Field(default="", max_length=500)
+
+
+class FrontMatter(_Strict):
+    id: DraftId
+    title: str = Field(min_length=1, max_length=64)
+    unit: str = Field(min_length=1, max_length=64)
+    kind: Kind
+    category: str = Field(min_length=1, max_length=40)
+    author: str | None = Field(default=None, max_length=32)
+    editor: str | None = Field(default=None, max_length=32)
+    source: Source | None = None
+    reuse: list[Source] = Field(default_factory=list)
+    emergency: Emergency | None = None
+    lint_exceptions: list[LintException] = Field(default_factory=list)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if value != value.strip() or "\n" in value:
+            raise ValueError("标题首尾不能有空白，也不能换行")
+        return value
+
+
+class Draft(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    meta: FrontMatter
+    body: str
+    body_line: int  # 1-based line where the body starts
+    digest: str
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
+    """(yaml text, body, body start line)."""
+    match = _FENCE.match(text)
+    if not match:
+        raise DraftError(
+            "缺少 front-matter：文件应以 --- 开头的 YAML 块开始，并以 --- 结束",
+            path=path,
+            line=1,
+            hint="用 fzjj new 生成草稿，或参考 docs/drafts.md。",
+        )
+    head = match.group(1)
+    body = text[match.end() :]
+    return head, body, head.count("\n") + 3 if head else 3
+
+
+def check_path(path: str) -> None:
+    if not PATH_PATTERN.match(path):
+        raise DraftError(
+            "草稿路径应为 content/YYYY/MM/<名称>.md（名称只含字母、数字、点、横线、下划线）",
+            path=path,
+            hint="把文件移到对应年月的目录下。",
+        )
+
+
+def parse_draft(data: bytes, path: str) -> Draft:
+    """Validate one draft file. Cross-checks against the policy live in `check_draft`."""
+    if len(data) > MAX_DRAFT_BYTES:
+        raise DraftError("文件过大（超过 2 MB）", path=path, hint="拆分稿件或移除嵌入内容。")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DraftError(
+            f"文件不是 UTF-8 编码（第 {exc.start} 字节起无法解码）",
+            path=path,
+            hint="用 UTF-8 编码另存该文件（WPS/记事本“另存为”时选择 UTF-8）。",
+        ) from exc
+    if "\x00" in text:
+        raise DraftError("文件含有空字符（\\0），不是文本文件", path=path)
+    text = text.removeprefix("\ufeff")
+    head, body, body_line = split_front_matter(text, path)
+    raw: Any = load_yaml(head, path, DraftError)
+    if not isinstance(raw, dict):
+        raise DraftError("front-matter 应为 YAML 映射（键: 值）", path=path, line=2)
+    try:
+        meta = FrontMatter.model_validate(raw)
+    except ValidationError as exc:
+        field, msg = describe(exc)[0]
+        raise DraftError(
+            msg,
+            path=path,
+            field=field or None,
+            line=_field_line(head, field),
+            hint=_hint_for(field),
+        ) from exc
+    return Draft(path=path, meta=meta, body=body, body_line=body_line, digest=digest_bytes(data))
+
+
+def _field_line(head: str, field: str) -> int | None:
+    top = field.split(".")[0].split("[")[0]
+    for number, line in enumerate(head.splitlines(), start=2):
+        if re.match(rf"^{re.escape(top)}\s*:", line):
+            return number
+    return 1 if top else None
+
+
+_HINTS = {
+    "id": "id 只能含小写字母、数字和横线，3–64 个字符，例如 2026-12-qingyang-01；写定后不要再改。",
+    "kind": "kind 取 original（原创）、interview（采访稿）或 forward（转载）。",
+    "date": "日期写成 YYYY-MM-DD，并且必须是日历上存在的日期。",
+    "source": "转载稿需写 source: 来源名称 name、原标题 title、链接 url、类型 type。",
+}
+
+
+def _hint_for(field: str) -> str:
+    top = field.split(".")[0].split("[")[0]
+    if field.endswith("date"):
+        return _HINTS["date"]
+    return _HINTS.get(top, "参考 docs/drafts.md 中的 front-matter 说明。")
+
+
+def draft_month(path: str) -> tuple[int, int] | None:
+    match = PATH_PATTERN.match(path)
+    return (int(match.group(1)), int(match.group(2))) if match else None

@@ -1,0 +1,287 @@
+"""policies.yaml: the roster, the review chains, categories, quota and content rules.
+
+Pure: parsing takes text, never a path on disk. The model is validated with pydantic and
+every error becomes a Chinese message naming the field.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from functools import cached_property
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from fzjj.errors import PolicyError
+from fzjj.model import FULL_CHAIN, Kind, Stage
+from fzjj.rules.config import LintConfig, WhitelistConfig
+from fzjj.validation import describe
+from fzjj.yamlio import load_yaml
+
+POLICY_FILE = "policies.yaml"
+
+Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+_SSH_TYPES = {
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+}
+
+
+def normalize_ssh_key(text: str) -> str:
+    """`type base64` without the comment; raises ValueError with a Chinese message."""
+    parts = text.strip().split()
+    if len(parts) < 2 or parts[0] not in _SSH_TYPES:
+        raise ValueError(f"不是 SSH 公钥（应以 {'、'.join(sorted(_SSH_TYPES))} 开头）")
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except ValueError as exc:
+        raise ValueError("SSH 公钥的 base64 部分无效") from exc
+    name_len = int.from_bytes(blob[:4], "big") if len(blob) >= 4 else -1
+    if blob[4 : 4 + name_len].decode("ascii", "replace") != parts[0]:
+        raise ValueError("SSH 公钥的类型与内容不一致")
+    return f"{parts[0]} {parts[1]}"
+
+
+def ssh_fingerprint(key: str) -> str:
+    blob = base64.b64decode(key.split()[1])
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return f"SHA256:{digest}"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(_Strict):
+    id: Ident
+    name: str = Field(min_length=1, max_length=32)
+    ssh_keys: list[str] = Field(default_factory=list)
+    openpgp: list[str] = Field(default_factory=list)
+    compromised_keys: list[str] = Field(default_factory=list)
+    sample: bool = False
+
+    @field_validator("ssh_keys", "compromised_keys")
+    @classmethod
+    def _keys(cls, value: list[str]) -> list[str]:
+        out = []
+        for item in value:
+            if item.startswith("openpgp:"):
+                out.append("openpgp:" + _fingerprint(item.removeprefix("openpgp:")))
+            else:
+                out.append(normalize_ssh_key(item))
+        return out
+
+    @field_validator("openpgp")
+    @classmethod
+    def _fprs(cls, value: list[str]) -> list[str]:
+        return [_fingerprint(v) for v in value]
+
+
+def _fingerprint(text: str) -> str:
+    fpr = re.sub(r"\s+", "", text).upper()
+    if not re.fullmatch(r"[0-9A-F]{40}|[0-9A-F]{64}", fpr):
+        raise ValueError("OpenPGP 指纹应为 40 或 64 位十六进制数字")
+    return fpr
+
+
+class Unit(_Strict):
+    id: Ident
+    name: str = Field(min_length=1, max_length=40)
+    type: Literal["station", "section"] = "section"
+    info_officer: Ident
+    head: Ident
+    deputy: Ident
+
+
+class Quota(_Strict):
+    per_month: int = Field(default=1, ge=0, le=100)
+    basis: Literal["submitted", "published"] = "submitted"
+    kinds: list[Kind] = Field(default_factory=lambda: [Kind.ORIGINAL, Kind.INTERVIEW])
+
+
+class Policy(_Strict):
+    version: int = Field(ge=1)
+    account: str = "法治晋江"
+    timezone: str = "Asia/Shanghai"
+    units: list[Unit] = Field(min_length=1)
+    people: list[Person] = Field(min_length=1)
+    secrecy_office: list[Ident] = Field(min_length=1)
+    principal: Ident
+    operators: list[Ident] = Field(default_factory=list)
+    publicity: list[Ident] = Field(default_factory=list)
+    roster_admins: list[Ident] = Field(min_length=1)
+    chains: dict[Kind, list[Stage]] = Field(
+        default_factory=lambda: {k: list(FULL_CHAIN) for k in Kind}
+    )
+    categories: list[str] = Field(min_length=1)
+    quota: Quota = Field(default_factory=Quota)
+    whitelist: WhitelistConfig = Field(default_factory=WhitelistConfig)
+    lint: LintConfig = Field(default_factory=LintConfig)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"未知时区 {value!r}，例如 Asia/Shanghai") from exc
+        return value
+
+    @field_validator("chains")
+    @classmethod
+    def _chains(cls, value: dict[Kind, list[Stage]]) -> dict[Kind, list[Stage]]:
+        for kind, stages in value.items():
+            if len(set(stages)) != len(stages):
+                raise ValueError(f"{kind} 的审核链中有重复环节")
+            order = [FULL_CHAIN.index(s) for s in stages]
+            if order != sorted(order):
+                raise ValueError(f"{kind} 的审核链顺序应为 科室负责人→涉密审查→分管领导→主要领导")
+        return {k: value.get(k, list(FULL_CHAIN)) for k in Kind}
+
+    @model_validator(mode="after")
+    def _references(self) -> Policy:
+        ids = [p.id for p in self.people]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"people 中人员 id 重复：{', '.join(sorted(dup))}")
+        unit_ids = [u.id for u in self.units]
+        dup = {i for i in unit_ids if unit_ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"units 中单位 id 重复：{', '.join(sorted(dup))}")
+        known = set(ids)
+        refs: list[tuple[str, str]] = []
+        for unit in self.units:
+            refs += [
+                (f"units[{unit.id}].info_officer", unit.info_officer),
+                (f"units[{unit.id}].head", unit.head),
+                (f"units[{unit.id}].deputy", unit.deputy),
+            ]
+        refs += [("principal", self.principal)]
+        for name in ("secrecy_office", "operators", "publicity", "roster_admins"):
+            refs += [(name, pid) for pid in getattr(self, name)]
+        for where, pid in refs:
+            if pid not in known:
+                raise ValueError(f"{where} 引用的人员 {pid!r} 不在 people 中")
+        owners: dict[str, str] = {}
+        for person in self.people:
+            for key in [*person.ssh_keys, *("openpgp:" + f for f in person.openpgp)]:
+                if key in owners and owners[key] != person.id:
+                    raise ValueError(f"同一个密钥登记给了两个人：{owners[key]} 与 {person.id}")
+                owners[key] = person.id
+        officers = [u.info_officer for u in self.units]
+        if len(set(officers)) != len(officers):
+            raise ValueError("每个单位应有自己的一名信息员，不能由同一人兼任多个单位的信息员")
+        return self
+
+    # ---- lookups -------------------------------------------------------------------------
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def person_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    @cached_property
+    def unit_by_id(self) -> dict[str, Unit]:
+        return {u.id: u for u in self.units}
+
+    @cached_property
+    def key_owner(self) -> dict[str, str]:
+        """Registered key (`type base64` or `openpgp:FPR`) → person id."""
+        out: dict[str, str] = {}
+        for person in self.people:
+            for key in person.ssh_keys:
+                out[key] = person.id
+            for fpr in person.openpgp:
+                out["openpgp:" + fpr] = person.id
+        return out
+
+    @cached_property
+    def compromised(self) -> frozenset[str]:
+        return frozenset(k for p in self.people for k in p.compromised_keys)
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def name_of(self, person_id: str | None) -> str:
+        if person_id is None:
+            return "（未知）"
+        person = self.person_by_id.get(person_id)
+        return person.name if person else person_id
+
+    def unit_name(self, unit_id: str) -> str:
+        unit = self.unit_by_id.get(unit_id)
+        return unit.name if unit else unit_id
+
+    def signers_for(self, stage: Stage, unit_id: str) -> list[str]:
+        unit = self.unit_by_id.get(unit_id)
+        if stage is Stage.SECRECY_OFFICE:
+            return list(self.secrecy_office)
+        if stage is Stage.PRINCIPAL:
+            return [self.principal]
+        if unit is None:
+            return []
+        return [unit.head] if stage is Stage.UNIT_HEAD else [unit.deputy]
+
+    def submitters_for(self, kind: Kind, unit_id: str) -> list[str]:
+        unit = self.unit_by_id.get(unit_id)
+        if kind is Kind.ORIGINAL:
+            return [unit.info_officer] if unit else []
+        return list(self.operators)
+
+    def roles_of(self, person_id: str) -> list[str]:
+        """Chinese descriptions of every role a person holds (for messages)."""
+        roles: list[str] = []
+        for unit in self.units:
+            if unit.info_officer == person_id:
+                roles.append(f"{unit.name}信息员")
+            if unit.head == person_id:
+                roles.append(f"{unit.name}负责人")
+            if unit.deputy == person_id:
+                roles.append(f"{unit.name}分管领导")
+        if person_id in self.secrecy_office:
+            roles.append("保密审查办公室成员")
+        if person_id == self.principal:
+            roles.append("局主要领导")
+        if person_id in self.operators:
+            roles.append("运维人员")
+        if person_id in self.publicity:
+            roles.append("宣教科")
+        if person_id in self.roster_admins:
+            roles.append("名册管理员")
+        return roles
+
+
+def parse_policy(text: str, path: str = POLICY_FILE) -> Policy:
+    data: Any = load_yaml(text, path, PolicyError)
+    if not isinstance(data, dict):
+        raise PolicyError("内容应为一个 YAML 映射", path=path, hint="参考 docs/policies.md。")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = describe(exc)
+        field, msg = problems[0]
+        more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
+        raise PolicyError(
+            msg + more, path=path, field=field or None, hint="参考 docs/policies.md 修改后重试。"
+        ) from exc
+
+
+def decode_policy(data: bytes, path: str = POLICY_FILE) -> Policy:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            "文件不是 UTF-8 编码", path=path, hint="用 UTF-8 编码另存该文件。"
+        ) from exc
+    return parse_policy(text.removeprefix("\ufeff"), path)
