@@ -1,0 +1,448 @@
+"""Report arithmetic: the monthly quota, the annual evaluation, what waits on whom.
+
+Pure: every function takes the policy, the drafts' states (rebuilt from signed history) and,
+for the year, the reads imported from the WeChat statistics; nothing here reads files or git.
+
+Definitions (docs/reports.md says the same for readers):
+
+- A draft is *submitted* (报送) in month M when its first **valid** submit record falls in M,
+  the record's time taken in the policy's timezone. Resubmissions after a rejection do not
+  count again, so a draft is submitted in exactly one month.
+- For the drafts submitted in M, the report counts where each stands now: in review,
+  approved, rejected, published (other phases go to `other`).
+- *Published in M* counts drafts whose valid publish record falls in M.
+- The quota (policy.quota) counts drafts of `quota.kinds` either submitted in M
+  (`basis: submitted`) or published in M (`basis: published`); a unit meets it with at least
+  `quota.per_month` of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from fzjj.model import STAGE_LABELS, Action, DraftState, Kind, Phase, Record, Stage
+from fzjj.policy import Policy
+
+MONTHS = tuple(range(1, 13))
+NOT_IN_ROSTER = "（名册外）"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMonth:
+    """One unit's figures for one month."""
+
+    unit: str
+    name: str
+    submitted: int = 0
+    in_review: int = 0
+    approved: int = 0
+    rejected: int = 0
+    published: int = 0  # submitted this month and published by now
+    other: int = 0  # submitted this month, now in none of the four phases above
+    published_in_month: int = 0  # publish record dated this month, whenever submitted
+    quota_count: int = 0
+    quota_target: int = 0
+    in_roster: bool = True
+
+    @property
+    def quota_met(self) -> bool:
+        return self.quota_count >= self.quota_target
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLine:
+    """A draft submitted in the report's month, for the detail list."""
+
+    draft_id: str
+    title: str
+    unit: str
+    unit_name: str
+    kind: Kind
+    category: str
+    phase: Phase
+    submitted: datetime
+    published: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyReport:
+    year: int
+    month: int
+    timezone: str
+    quota_per_month: int
+    quota_basis: str
+    quota_kinds: tuple[Kind, ...]
+    units: tuple[UnitMonth, ...]
+    totals: UnitMonth
+    by_category: dict[str, int]
+    by_kind: dict[Kind, int]
+    drafts: tuple[DraftLine, ...]
+    # Submissions per unit and month of the report's year (the HTML grid): unit → 12 counts.
+    year_grid: dict[str, tuple[int, ...]]
+
+    @property
+    def below_quota(self) -> list[str]:
+        return [u.unit for u in self.units if u.in_roster and not u.quota_met]
+
+    @property
+    def units_met(self) -> int:
+        return sum(1 for u in self.units if u.in_roster and u.quota_met)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitYear:
+    """One unit's published pieces and reads for a year (Art. 9)."""
+
+    unit: str
+    name: str
+    published: tuple[int, ...]  # 12 months
+    reads: tuple[int, ...]  # 12 months, by the month of publication
+    rank: int
+    in_roster: bool = True
+    missing_reads: int = 0  # published pieces with no imported reads
+
+    @property
+    def published_total(self) -> int:
+        return sum(self.published)
+
+    @property
+    def reads_total(self) -> int:
+        return sum(self.reads)
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyReport:
+    year: int
+    timezone: str
+    units: tuple[UnitYear, ...]  # in ranking order
+    published_by_month: tuple[int, ...]
+    reads_by_month: tuple[int, ...]
+    missing_reads: int
+
+    @property
+    def published_total(self) -> int:
+        return sum(self.published_by_month)
+
+    @property
+    def reads_total(self) -> int:
+        return sum(self.reads_by_month)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingItem:
+    """A draft waiting for someone: the next signer, the submitter, or the operators."""
+
+    draft_id: str
+    title: str
+    path: str
+    unit: str
+    unit_name: str
+    phase: Phase
+    stage: Stage | None
+    step: str  # Chinese label of what is awaited
+    waiting_for: tuple[str, ...]  # person ids
+    waiting_for_names: tuple[str, ...]
+    since: datetime | None
+
+
+# ---- record helpers ------------------------------------------------------------------------
+
+
+def first_submitted(state: DraftState, policy: Policy) -> datetime | None:
+    """Time of the draft's first valid submit record, in the policy's timezone."""
+    for record in state.history:
+        if record.action is Action.SUBMIT and record.valid:
+            return record.when.astimezone(policy.tz)
+    if state.first_submitted is not None:
+        return state.first_submitted.astimezone(policy.tz)
+    return None
+
+
+def published_at(state: DraftState, policy: Policy) -> datetime | None:
+    """Time of the draft's valid publish record, in the policy's timezone."""
+    record: Record | None = state.publication
+    if record is None or not record.valid:
+        record = next(
+            (r for r in state.history if r.action is Action.PUBLISH and r.valid),
+            None,
+        )
+    return record.when.astimezone(policy.tz) if record else None
+
+
+def _in_month(when: datetime | None, year: int, month: int) -> bool:
+    return when is not None and when.year == year and when.month == month
+
+
+def check_month(year: int, month: int) -> None:
+    if not 1 <= month <= 12 or not 1 <= year <= 9999:
+        raise ValueError(f"invalid month {year}-{month}")
+
+
+# ---- the monthly report --------------------------------------------------------------------
+
+
+def monthly_report(
+    policy: Policy, states: Iterable[DraftState], year: int, month: int
+) -> MonthlyReport:
+    """Figures for every unit in the roster (and any unit drafts name outside it)."""
+    check_month(year, month)
+    quota = policy.quota
+    rows: dict[str, dict[str, int]] = {u.id: {} for u in policy.units}
+    by_category = dict.fromkeys(policy.categories, 0)
+    by_kind = dict.fromkeys(Kind, 0)
+    grid: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
+    drafts: list[DraftLine] = []
+
+    for state in states:
+        row = rows.setdefault(state.unit, {})
+        submitted = first_submitted(state, policy)
+        published = published_at(state, policy)
+        counts_for_quota = state.kind in quota.kinds
+        if submitted is not None and submitted.year == year:
+            grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
+        if _in_month(published, year, month):
+            _bump(row, "published_in_month")
+            if quota.basis == "published" and counts_for_quota:
+                _bump(row, "quota_count")
+        if submitted is None or not _in_month(submitted, year, month):
+            continue
+        _bump(row, "submitted")
+        _bump(row, _PHASE_FIELD.get(state.phase, "other"))
+        if quota.basis == "submitted" and counts_for_quota:
+            _bump(row, "quota_count")
+        by_category[state.category] = by_category.get(state.category, 0) + 1
+        by_kind[state.kind] += 1
+        drafts.append(_draft_line(policy, state, submitted, published))
+
+    units = tuple(_unit_month(policy, unit_id, row) for unit_id, row in rows.items())
+    return MonthlyReport(
+        year=year,
+        month=month,
+        timezone=policy.timezone,
+        quota_per_month=quota.per_month,
+        quota_basis=quota.basis,
+        quota_kinds=tuple(quota.kinds),
+        units=units,
+        totals=_totals(units, quota.per_month),
+        by_category=by_category,
+        by_kind=by_kind,
+        drafts=tuple(sorted(drafts, key=lambda d: (d.submitted, d.draft_id))),
+        year_grid={unit: tuple(counts) for unit, counts in grid.items()},
+    )
+
+
+_PHASE_FIELD = {
+    Phase.IN_REVIEW: "in_review",
+    Phase.APPROVED: "approved",
+    Phase.REJECTED: "rejected",
+    Phase.PUBLISHED: "published",
+}
+
+
+def _bump(row: dict[str, int], name: str) -> None:
+    row[name] = row.get(name, 0) + 1
+
+
+def _draft_line(
+    policy: Policy, state: DraftState, submitted: datetime, published: datetime | None
+) -> DraftLine:
+    return DraftLine(
+        draft_id=state.draft_id,
+        title=state.title,
+        unit=state.unit,
+        unit_name=_unit_name(policy, state.unit),
+        kind=state.kind,
+        category=state.category,
+        phase=state.phase,
+        submitted=submitted,
+        published=published,
+    )
+
+
+def _unit_name(policy: Policy, unit_id: str) -> str:
+    if unit_id in policy.unit_by_id:
+        return policy.unit_name(unit_id)
+    return unit_id + NOT_IN_ROSTER
+
+
+def _unit_month(policy: Policy, unit_id: str, row: Mapping[str, int]) -> UnitMonth:
+    in_roster = unit_id in policy.unit_by_id
+    return UnitMonth(
+        unit=unit_id,
+        name=_unit_name(policy, unit_id),
+        quota_target=policy.quota.per_month if in_roster else 0,
+        in_roster=in_roster,
+        submitted=row.get("submitted", 0),
+        in_review=row.get("in_review", 0),
+        approved=row.get("approved", 0),
+        rejected=row.get("rejected", 0),
+        published=row.get("published", 0),
+        other=row.get("other", 0),
+        published_in_month=row.get("published_in_month", 0),
+        quota_count=row.get("quota_count", 0),
+    )
+
+
+def _totals(units: tuple[UnitMonth, ...], per_month: int) -> UnitMonth:
+    def total(name: str) -> int:
+        return sum(int(getattr(u, name)) for u in units)
+
+    return UnitMonth(
+        unit="",
+        name="合计",
+        submitted=total("submitted"),
+        in_review=total("in_review"),
+        approved=total("approved"),
+        rejected=total("rejected"),
+        published=total("published"),
+        other=total("other"),
+        published_in_month=total("published_in_month"),
+        quota_count=total("quota_count"),
+        quota_target=per_month * sum(1 for u in units if u.in_roster),
+    )
+
+
+# ---- the yearly evaluation -----------------------------------------------------------------
+
+
+def yearly_report(
+    policy: Policy, states: Iterable[DraftState], year: int, reads: Mapping[str, int]
+) -> YearlyReport:
+    """Published pieces and reads per unit and month of `year`, ranked (Art. 9).
+
+    A piece counts in the month of its valid publish record; its reads (the latest imported
+    figure) count in the same month. Units rank by published pieces, then reads; equal
+    figures share a rank (1, 2, 2, 4).
+    """
+    check_month(year, 1)
+    published: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
+    unit_reads: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
+    missing: dict[str, int] = {}
+    for state in states:
+        when = published_at(state, policy)
+        if when is None or when.year != year:
+            continue
+        published.setdefault(state.unit, [0] * 12)[when.month - 1] += 1
+        months = unit_reads.setdefault(state.unit, [0] * 12)
+        if state.draft_id in reads:
+            months[when.month - 1] += reads[state.draft_id]
+        else:
+            missing[state.unit] = missing.get(state.unit, 0) + 1
+
+    order = sorted(
+        published,
+        key=lambda u: (-sum(published[u]), -sum(unit_reads[u]), _unit_order(policy, u)),
+    )
+    units: list[UnitYear] = []
+    for position, unit_id in enumerate(order, start=1):
+        score = (sum(published[unit_id]), sum(unit_reads[unit_id]))
+        tied = units and (units[-1].published_total, units[-1].reads_total) == score
+        units.append(
+            UnitYear(
+                unit=unit_id,
+                name=_unit_name(policy, unit_id),
+                published=tuple(published[unit_id]),
+                reads=tuple(unit_reads[unit_id]),
+                rank=units[-1].rank if tied else position,
+                in_roster=unit_id in policy.unit_by_id,
+                missing_reads=missing.get(unit_id, 0),
+            )
+        )
+    return YearlyReport(
+        year=year,
+        timezone=policy.timezone,
+        units=tuple(units),
+        published_by_month=tuple(sum(u.published[m] for u in units) for m in range(12)),
+        reads_by_month=tuple(sum(u.reads[m] for u in units) for m in range(12)),
+        missing_reads=sum(missing.values()),
+    )
+
+
+def _unit_order(policy: Policy, unit_id: str) -> tuple[int, str]:
+    ids = [u.id for u in policy.units]
+    return (ids.index(unit_id), "") if unit_id in ids else (len(ids), unit_id)
+
+
+# ---- what waits on whom --------------------------------------------------------------------
+
+STEP_RESUBMIT = "待修改后重新报送"
+STEP_PUBLISH = "待发布"
+
+
+def pending(policy: Policy, states: Iterable[DraftState]) -> list[PendingItem]:
+    """Every draft waiting for someone, oldest wait first.
+
+    In review: the next stage and who may sign it. Rejected: the submitters, to revise and
+    resubmit. Approved: the operators, to publish.
+    """
+    items: list[PendingItem] = []
+    for state in states:
+        item = _pending_item(policy, state)
+        if item is not None:
+            items.append(item)
+    far = datetime.max.replace(tzinfo=policy.tz)
+    return sorted(items, key=lambda i: (i.since or far, i.draft_id))
+
+
+def _pending_item(policy: Policy, state: DraftState) -> PendingItem | None:
+    since = state.waiting_since
+    if state.phase is Phase.IN_REVIEW and state.next_stage is not None:
+        step = STAGE_LABELS[state.next_stage]
+        who = list(state.next_signers) or policy.signers_for(state.next_stage, state.unit)
+    elif state.phase is Phase.REJECTED:
+        step = STEP_RESUBMIT
+        who = policy.submitters_for(state.kind, state.unit)
+        since = since or (state.rejection.when if state.rejection else None)
+    elif state.phase is Phase.APPROVED:
+        step = STEP_PUBLISH
+        who = list(policy.operators)
+        since = since or (state.approvals[-1].when if state.approvals else None)
+    else:
+        return None
+    return PendingItem(
+        draft_id=state.draft_id,
+        title=state.title,
+        path=state.path,
+        unit=state.unit,
+        unit_name=_unit_name(policy, state.unit),
+        phase=state.phase,
+        stage=state.next_stage if state.phase is Phase.IN_REVIEW else None,
+        step=step,
+        waiting_for=tuple(who),
+        waiting_for_names=tuple(policy.name_of(p) for p in who),
+        since=since.astimezone(policy.tz) if since else None,
+    )
+
+
+def reminders(policy: Policy, states: Iterable[DraftState], year: int, month: int) -> list[str]:
+    """Units of the roster with no draft of the quota's kinds submitted in the month."""
+    check_month(year, month)
+    active: set[str] = set()
+    for state in states:
+        if state.kind in policy.quota.kinds and _in_month(
+            first_submitted(state, policy), year, month
+        ):
+            active.add(state.unit)
+    return [u.id for u in policy.units if u.id not in active]
+
+
+__all__ = [
+    "DraftLine",
+    "MonthlyReport",
+    "PendingItem",
+    "UnitMonth",
+    "UnitYear",
+    "YearlyReport",
+    "first_submitted",
+    "monthly_report",
+    "pending",
+    "published_at",
+    "reminders",
+    "yearly_report",
+]
