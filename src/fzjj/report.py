@@ -164,14 +164,16 @@ def first_submitted(state: DraftState, policy: Policy) -> datetime | None:
     return None
 
 
+def publish_record(state: DraftState) -> Record | None:
+    """The draft's valid publish record: the state's own, else the first valid one in history."""
+    if state.publication is not None and state.publication.valid:
+        return state.publication
+    return next((r for r in state.history if r.action is Action.PUBLISH and r.valid), None)
+
+
 def published_at(state: DraftState, policy: Policy) -> datetime | None:
     """Time of the draft's valid publish record, in the policy's timezone."""
-    record: Record | None = state.publication
-    if record is None or not record.valid:
-        record = next(
-            (r for r in state.history if r.action is Action.PUBLISH and r.valid),
-            None,
-        )
+    record = publish_record(state)
     return record.when.astimezone(policy.tz) if record else None
 
 
@@ -442,6 +444,7 @@ __all__ = [
     "first_submitted",
     "monthly_report",
     "pending",
+    "publish_record",
     "published_at",
     "reminders",
     "yearly_report",
