@@ -91,6 +91,7 @@ class Draft(BaseModel):
 
     path: str
     meta: FrontMatter
+    front: str  # the front-matter text, for line numbers
     body: str
     body_line: int  # 1-based line where the body starts
     digest: str
@@ -157,7 +158,9 @@ def parse_draft(data: bytes, path: str) -> Draft:
             line=_field_line(head, field),
             hint=_hint_for(field),
         ) from exc
-    return Draft(path=path, meta=meta, body=body, body_line=body_line, digest=digest_bytes(data))
+    return Draft(
+        path=path, meta=meta, front=head, body=body, body_line=body_line, digest=digest_bytes(data)
+    )
 
 
 def _field_line(head: str, field: str) -> int | None:
@@ -174,6 +177,11 @@ _HINTS = {
     "date": "日期写成 YYYY-MM-DD，并且必须是日历上存在的日期。",
     "source": "转载稿需写 source: 来源名称 name、原标题 title、链接 url、类型 type。",
 }
+
+
+def line_of(draft: Draft, field: str) -> int | None:
+    """The file line where a front-matter field starts."""
+    return _field_line(draft.front, field)
 
 
 def _hint_for(field: str) -> str:

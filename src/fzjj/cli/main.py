@@ -42,6 +42,15 @@ def fail(exc: FzjjError) -> typer.Exit:
     return typer.Exit(int(exc.exit_code))
 
 
+def _register_commands() -> None:
+    from fzjj.cli import chain_cmds
+
+    chain_cmds.register(app)
+
+
+_register_commands()
+
+
 def run() -> None:
     try:
         app()

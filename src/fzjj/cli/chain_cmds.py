@@ -1,0 +1,212 @@
+"""new, submit, approve, reject, publish, status, queue."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fzjj.errors import FzjjError, UsageError
+from fzjj.model import STAGE_LABELS, Kind, Phase
+
+
+def _exit(exc: FzjjError) -> typer.Exit:
+    print(f"错误：{exc.render()}", file=sys.stderr)
+    return typer.Exit(int(exc.exit_code))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def submit(
+        path: Annotated[Path, typer.Argument(help="稿件文件 content/YYYY/MM/<名称>.md")],
+        opinion: Annotated[str, typer.Option("--opinion", "-m", help="报送说明（可选）")] = "",
+    ) -> None:
+        """信息员报送稿件（也用于修改后重新报送）：生成一条签名记录。"""
+        from fzjj import actions
+        from fzjj.service import open_workspace
+
+        try:
+            ws = open_workspace()
+            out = actions.submit(ws, str(path), opinion)
+        except FzjjError as exc:
+            raise _exit(exc) from None
+        policy = ws.policy
+        names = "、".join(policy.name_of(p) for p in out.state.next_signers)
+        print(f"已报送《{out.draft.meta.title}》（{out.draft.meta.id}），记录 {out.commit[:12]}")
+        stage = out.state.next_stage
+        print(f"下一步：{STAGE_LABELS[stage] if stage else ''}，由 {names} 签署")
+
+    def _review(path: Path, opinion: str, approve: bool) -> None:
+        from fzjj import actions
+        from fzjj.service import open_workspace
+
+        try:
+            ws = open_workspace()
+            out = actions.review(ws, str(path), approve=approve, opinion=opinion)
+        except FzjjError as exc:
+            raise _exit(exc) from None
+        label = STAGE_LABELS[out.stage] if out.stage else ""
+        verb = "同意" if approve else "退回"
+        print(f"{label}：已{verb}《{out.draft.meta.title}》，记录 {out.commit[:12]}")
+        state = out.state
+        policy = ws.policy
+        if state.phase is Phase.APPROVED:
+            print("审核链已完成，运维人员可以发布：fzjj publish " + out.draft.path + " --url …")
+        elif state.phase is Phase.REJECTED:
+            print("稿件已退回信息员，修改后用 fzjj submit 重新报送。")
+        elif state.next_stage is not None:
+            names = "、".join(policy.name_of(p) for p in state.next_signers)
+            print(f"下一步：{STAGE_LABELS[state.next_stage]}，由 {names} 签署")
+
+    @app.command()
+    def approve(
+        path: Annotated[Path, typer.Argument(help="稿件文件")],
+        opinion: Annotated[str, typer.Option("--opinion", "-m", help="审核意见")] = "同意。",
+    ) -> None:
+        """审核人签署同意（按顺序：科室负责人→涉密审查→分管领导→主要领导）。"""
+        _review(path, opinion, True)
+
+    @app.command()
+    def reject(
+        path: Annotated[Path, typer.Argument(help="稿件文件")],
+        opinion: Annotated[str, typer.Option("--opinion", "-m", help="退回理由（必填）")] = "",
+    ) -> None:
+        """审核人退回稿件，写明理由；信息员修改后重新报送，审核从头开始。"""
+        _review(path, opinion, False)
+
+    @app.command()
+    def publish(
+        path: Annotated[Path, typer.Argument(help="稿件文件")],
+        url: Annotated[str, typer.Option("--url", help="公众号上发布后的文章链接")],
+    ) -> None:
+        """运维人员在审核链完成后记录发布（先审后发）。"""
+        from fzjj import actions
+        from fzjj.service import open_workspace
+
+        try:
+            ws = open_workspace()
+            out = actions.publish(ws, str(path), url)
+        except FzjjError as exc:
+            raise _exit(exc) from None
+        print(f"已记录发布《{out.draft.meta.title}》：{url}，记录 {out.commit[:12]}")
+
+    @app.command()
+    def status(
+        paths: Annotated[list[Path] | None, typer.Argument(help="只看这些稿件")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    ) -> None:
+        """列出每篇稿件的单位、状态、下一步由谁签、问题。"""
+        from fzjj.render.console import print_states, states_to_json
+        from fzjj.service import open_workspace
+
+        try:
+            ws = open_workspace()
+            history = ws.history
+            states = list(history.states.values())
+            if paths:
+                wanted = {ws.relpath(p) for p in paths}
+                unknown = wanted - {s.path for s in states}
+                if unknown:
+                    raise UsageError(
+                        f"仓库中没有这些稿件：{'、'.join(sorted(unknown))}",
+                        hint="路径应指向已提交的 content/YYYY/MM/*.md 文件。",
+                    )
+                states = [s for s in states if s.path in wanted]
+        except FzjjError as exc:
+            raise _exit(exc) from None
+        states.sort(key=lambda s: s.path)
+        if as_json:
+            print(states_to_json(states, history.policy))
+            return
+        print_states(states, history.policy, title=f"稿件状态（{len(states)} 篇）")
+        loose = [v for v in history.violations if v.severity.value == "block"]
+        for v in loose[:20]:
+            where = v.path or (v.commit or "")[:12]
+            print(f"{v.code} {where}：{v.message}")
+
+    @app.command()
+    def queue(
+        as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    ) -> None:
+        """列出等待“我”（git 配置的签名密钥的主人）处理的稿件。"""
+        from fzjj.render.console import print_states, states_to_json
+        from fzjj.service import open_workspace
+
+        try:
+            ws = open_workspace()
+            history = ws.history
+            key = ws.repo.signing_config().key
+            person = history.policy.key_owner.get(key)
+            if person is None:
+                raise UsageError(
+                    "当前 git 配置的签名密钥不在名册中",
+                    hint="检查 git config user.signingkey 是否是你登记在 policies.yaml 中的密钥。",
+                )
+        except FzjjError as exc:
+            raise _exit(exc) from None
+        mine = sorted(
+            (
+                s
+                for s in history.states.values()
+                if person in s.next_signers and s.phase is not Phase.PUBLISHED
+            ),
+            key=lambda s: (
+                s.waiting_since or datetime.min.replace(tzinfo=history.policy.tz),
+                s.path,
+            ),
+        )
+        if as_json:
+            print(states_to_json(mine, history.policy))
+            return
+        name = history.policy.name_of(person)
+        print_states(mine, history.policy, title=f"等待 {name} 处理的稿件（{len(mine)} 篇）")
+
+    @app.command()
+    def new(
+        unit: Annotated[str | None, typer.Option(help="单位 id，见 policies.yaml")] = None,
+        title: Annotated[str | None, typer.Option(help="标题")] = None,
+        kind: Annotated[Kind | None, typer.Option(help="original / interview / forward")] = None,
+        category: Annotated[str | None, typer.Option(help="栏目（第三条）")] = None,
+        slug: Annotated[str | None, typer.Option(help="文件名（不含 .md）")] = None,
+    ) -> None:
+        """按模板新建一篇稿件 content/YYYY/MM/<名称>.md。"""
+        from fzjj.scaffold import new_draft
+        from fzjj.service import open_workspace
+
+        interactive = sys.stdin.isatty()
+        try:
+            ws = open_workspace()
+            policy = ws.worktree_policy()
+
+            def ask(value: str | None, prompt: str, field: str) -> str:
+                if value:
+                    return value
+                if not interactive:
+                    raise UsageError(f"缺少 --{field}", hint=f"用 --{field} 指定{prompt}。")
+                return str(typer.prompt(prompt))
+
+            unit_v = ask(
+                unit, "单位 id（" + "、".join(u.id for u in policy.units[:5]) + "…）", "unit"
+            )
+            title_v = ask(title, "标题", "title")
+            kind_v = kind or Kind(
+                ask(None if interactive else "original", "类型 original/interview/forward", "kind")
+            )
+            category_v = ask(category, "栏目（" + "、".join(policy.categories) + "）", "category")
+            path = new_draft(
+                ws.root,
+                policy,
+                unit=unit_v,
+                title=title_v,
+                kind=kind_v,
+                category=category_v,
+                slug=slug,
+            )
+        except FzjjError as exc:
+            raise _exit(exc) from None
+        except ValueError as exc:
+            raise _exit(UsageError(str(exc))) from None
+        print(f"已新建 {path}；写好正文后运行 fzjj submit {path}")

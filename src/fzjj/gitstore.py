@@ -1,0 +1,368 @@
+"""Everything that touches git: bulk history reading and signed record commits.
+
+Reading never walks objects one process at a time: history comes from one `git log` stream,
+blobs from one `git cat-file --batch`. Writing builds the commit with plumbing
+(`commit-tree -S`, then a compare-and-swap `update-ref`), so a failed signature or a refused
+action leaves no commit, no changed index and no changed file. Returns fzjj types only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fzjj.errors import GitError, RepoError
+
+# Settings that would change what git prints or which objects it reads.
+_SAFE = [
+    "-c", "log.showSignature=false",
+    "-c", "core.quotePath=false",
+    "-c", "color.ui=false",
+    "-c", "i18n.logOutputEncoding=UTF-8",
+    "--no-replace-objects",
+]  # fmt: skip
+_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    oid: str
+    tree: str
+    parents: tuple[str, ...]
+    committer_time: int  # seconds since epoch as the committer claims; display only
+    committer_offset: int  # minutes east of UTC
+    message: str
+    raw: bytes  # the commit object exactly as stored, for signature verification
+
+
+@dataclass(frozen=True, slots=True)
+class SigningConfig:
+    format: str  # "ssh" or "openpgp"
+    key: str  # "ssh-ed25519 AAAA…" or "openpgp:<FPR>"
+
+
+class GitRepo:
+    """A repository on disk: a work tree (`root`) or a bare repository (`root` = git dir)."""
+
+    def __init__(self, root: Path, git_dir: Path, bare: bool) -> None:
+        self.root = root
+        self.git_dir = git_dir
+        self.bare = bare
+        self._env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+        self._env["GIT_TERMINAL_PROMPT"] = "0"
+        self._env["LC_ALL"] = "C"
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    def run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        proc = subprocess.run(
+            ["git", *_SAFE, *args],
+            cwd=self.root,
+            input=input,
+            capture_output=True,
+            env=env or self._env,
+            check=False,
+        )
+        if check and proc.returncode != 0:
+            raise GitError(
+                f"git {args[0]} 失败：{proc.stderr.decode('utf-8', 'replace').strip()[:500]}",
+                hint="检查仓库状态后重试。",
+            )
+        return proc
+
+    def out(self, *args: str) -> str:
+        return self.run(*args).stdout.decode("utf-8", "replace").strip()
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def resolve(self, rev: str) -> str | None:
+        proc = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}", check=False
+        )
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.decode().strip() or None
+
+    def head(self) -> str | None:
+        return self.resolve("HEAD")
+
+    def is_ancestor(self, old: str, new: str) -> bool:
+        return self.run("merge-base", "--is-ancestor", old, new, check=False).returncode == 0
+
+    def commits(self, revs: Sequence[str]) -> Iterator[Commit]:
+        """Every commit reachable from `revs` (which may hold ^exclusions), parents first."""
+        proc = subprocess.Popen(
+            ["git", *_SAFE, "log", "--pretty=raw", "-z", "--topo-order", "--reverse",
+             "--no-decorate", "--no-abbrev", *revs, "--"],
+            cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        data = proc.stdout.read()
+        err = proc.stderr.read() if proc.stderr else b""
+        if proc.wait() != 0:
+            raise GitError(f"读取提交历史失败：{err.decode('utf-8', 'replace').strip()[:300]}")
+        if not data:
+            return
+        odd: list[str] = []
+        for entry in data.split(b"\0"):
+            commit = _parse_raw_entry(entry)
+            if commit is None:
+                odd.append(entry[7:47].decode())
+                continue
+            yield commit
+        if odd:
+            # log re-encoded or reformatted these; read them exactly.
+            objects = self.cat_objects(odd)
+            for oid in odd:
+                yield _commit_from_object(oid, objects[oid])
+
+    def cat_objects(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """Object contents by id through one `git cat-file --batch`; missing ids are left out."""
+        wanted = list(dict.fromkeys(oids))
+        if not wanted:
+            return {}
+        proc = self.run("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode())
+        data = proc.stdout
+        out: dict[str, bytes] = {}
+        pos = 0
+        for oid in wanted:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split(b" ")
+            pos = end + 1
+            if len(header) == 2 and header[1] == b"missing":
+                continue
+            size = int(header[2])
+            out[oid] = data[pos : pos + size]
+            pos += size + 1
+        return out
+
+    def lookup(self, specs: Sequence[str]) -> list[str | None]:
+        """`<rev>:<path>` → object id (None when absent), one `cat-file --batch-check`."""
+        if not specs:
+            return []
+        proc = self.run(
+            "cat-file", "--batch-check=%(objectname)", input=("\n".join(specs) + "\n").encode()
+        )
+        lines = proc.stdout.decode().split("\n")
+        return [
+            None if line.endswith("missing") or " " in line else line
+            for line in lines[: len(specs)]
+        ]
+
+    def tree_files(self, rev: str, prefix: str) -> dict[str, str]:
+        """path → blob id for every file under `prefix` at `rev`."""
+        proc = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix)
+        out: dict[str, str] = {}
+        for item in proc.stdout.split(b"\0"):
+            if not item:
+                continue
+            meta, path = item.split(b"\t", 1)
+            _mode, kind, oid = meta.split(b" ")
+            if kind == b"blob":
+                out[path.decode("utf-8", "surrogateescape")] = oid.decode()
+        return out
+
+    def show(self, rev: str, path: str) -> bytes | None:
+        oid = self.lookup([f"{rev}:{path}"])[0]
+        return self.cat_objects([oid]).get(oid) if oid else None
+
+    def rev_list(self, *args: str) -> list[str]:
+        return self.out("rev-list", *args).split()
+
+    def changed_paths(self, old: str, new: str) -> list[str]:
+        return self.out("diff", "--name-only", "-z", old, new).split("\0")
+
+    # ---- work tree -----------------------------------------------------------------------
+
+    def worktree_status(self, paths: Sequence[str] = ()) -> list[str]:
+        """Paths with staged or unstaged changes (untracked included)."""
+        proc = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
+        items = [i for i in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if i]
+        return [i[3:] for i in items if len(i) > 3]
+
+    def branch(self) -> str:
+        proc = self.run("symbolic-ref", "-q", "HEAD", check=False)
+        ref = proc.stdout.decode().strip()
+        if proc.returncode != 0 or not ref.startswith("refs/heads/"):
+            raise RepoError("当前不在任何分支上（HEAD 游离）", hint="先 git switch main 再操作。")
+        return ref
+
+    # ---- signing and writing -------------------------------------------------------------
+
+    def signing_config(self) -> SigningConfig:
+        fmt = self._config("gpg.format") or "openpgp"
+        key = self._config("user.signingkey")
+        if fmt == "ssh":
+            if not key:
+                command = self._config("gpg.ssh.defaultKeyCommand")
+                if command:
+                    proc = subprocess.run(command, shell=True, capture_output=True, check=False)
+                    key = proc.stdout.decode().strip().removeprefix("key::")
+            if not key:
+                raise GitError(
+                    "没有配置签名密钥（git config user.signingkey）",
+                    hint="git config gpg.format ssh；git config user.signingkey 私钥或公钥文件路径",
+                )
+            return SigningConfig("ssh", _ssh_public_key(key.removeprefix("key::"), self.root))
+        if fmt == "openpgp":
+            return SigningConfig("openpgp", "openpgp:" + _gpg_fingerprint(key))
+        raise GitError(f"不支持的签名格式 gpg.format={fmt}", hint="使用 ssh 或 openpgp。")
+
+    def _config(self, name: str) -> str | None:
+        proc = self.run("config", "--get", name, check=False)
+        value = proc.stdout.decode().strip()
+        return value or None
+
+    def write_blob(self, data: bytes) -> str:
+        return (
+            self.out("hash-object", "-w", "--stdin")
+            if False
+            else self.run("hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
+        )
+
+    def record_commit(
+        self, message: str, *, path: str | None = None, blob: str | None = None
+    ) -> str:
+        """Make one signed commit on the current branch; optionally set `path` to `blob`.
+
+        Nothing is changed unless git signs and the branch still points where it did.
+        """
+        ref = self.branch()
+        parent = self.head()
+        with tempfile.TemporaryDirectory(prefix="fzjj-index-") as tmp:
+            env = dict(self._env, GIT_INDEX_FILE=str(Path(tmp) / "index"))
+            if parent:
+                self.run("read-tree", parent, env=env)
+            if path is not None and blob is not None:
+                self.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+            tree = self.run("write-tree", env=env).stdout.decode().strip()
+        args = ["commit-tree", "-S", tree, "-F", "-"]
+        if parent:
+            args[2:2] = ["-p", parent]
+        proc = self.run(*args, input=message.encode("utf-8"), check=False)
+        if proc.returncode != 0:
+            raise GitError(
+                "签名提交失败：" + proc.stderr.decode("utf-8", "replace").strip()[:400],
+                hint="检查 git config gpg.format 与 user.signingkey 指向可用的私钥。",
+            )
+        oid = proc.stdout.decode().strip()
+        update = ["update-ref", "-m", "fzjj record", ref, oid, parent or "0" * 40]
+        if self.run(*update, check=False).returncode != 0:
+            raise GitError("分支在操作期间被其他人更新了", hint="重新运行该命令。")
+        if path is not None and blob is not None:
+            # keep the user's index in step with the new commit for this path only
+            self.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", check=False)
+        return oid
+
+
+def open_repo(start: Path) -> GitRepo:
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+    proc = subprocess.run(
+        ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"],
+        cwd=start, capture_output=True, env=env, check=False,
+    )  # fmt: skip
+    lines = proc.stdout.decode().split("\n")
+    if proc.returncode != 0 and not (lines and lines[0] == "true"):
+        raise RepoError(
+            f"{start} 不在 git 仓库中", hint="进入内容仓库目录，或用 fzjj init 新建一个。"
+        )
+    bare = lines[0] == "true"
+    git_dir = Path(lines[1])
+    root = git_dir if bare else Path(lines[2])
+    return GitRepo(root, git_dir, bare)
+
+
+def _parse_raw_entry(entry: bytes) -> Commit | None:
+    """One `git log --pretty=raw` entry back into the exact object; None if it does not hash."""
+    if not entry.startswith(b"commit "):
+        return None
+    oid = entry[7:47].decode()
+    head_end = entry.find(b"\n\n")
+    if head_end < 0:
+        headers, msg = entry[48:], b""
+    else:
+        headers = entry[48:head_end]
+        lines = entry[head_end + 2 :].split(b"\n")
+        msg = b"\n".join(line[4:] for line in lines)
+        if msg and not msg.endswith(b"\n"):
+            msg += b"\n"
+    body = headers + b"\n\n" + msg
+    obj = b"commit %d\0" % len(body) + body
+    if hashlib.sha1(obj, usedforsecurity=False).hexdigest() != oid:
+        return None
+    return _commit_from_object(oid, body)
+
+
+def _commit_from_object(oid: str, body: bytes) -> Commit:
+    head_end = body.find(b"\n\n")
+    header = body[: head_end if head_end >= 0 else len(body)]
+    message = body[head_end + 2 :] if head_end >= 0 else b""
+    tree = ""
+    parents: list[str] = []
+    when, offset = 0, 0
+    for line in header.split(b"\n"):
+        if line.startswith(b"tree "):
+            tree = line[5:].decode()
+        elif line.startswith(b"parent "):
+            parents.append(line[7:].decode())
+        elif line.startswith(b"committer "):
+            parts = line.rsplit(b" ", 2)
+            try:
+                when = int(parts[1])
+                sign = -1 if parts[2].startswith(b"-") else 1
+                offset = sign * (int(parts[2][1:3]) * 60 + int(parts[2][3:5]))
+            except (ValueError, IndexError):
+                when, offset = 0, 0
+    return Commit(
+        oid=oid,
+        tree=tree,
+        parents=tuple(parents),
+        committer_time=when,
+        committer_offset=offset,
+        message=message.decode("utf-8", "replace"),
+        raw=body,
+    )
+
+
+def _ssh_public_key(key: str, cwd: Path) -> str:
+    from fzjj.policy import normalize_ssh_key
+
+    if key.startswith(("ssh-", "ecdsa-")):
+        return normalize_ssh_key(key)
+    path = Path(os.path.expanduser(key))
+    if not path.is_absolute():
+        path = cwd / path
+    pub = path if path.suffix == ".pub" else path.with_name(path.name + ".pub")
+    try:
+        if pub.exists():
+            return normalize_ssh_key(pub.read_text("utf-8"))
+        proc = subprocess.run(
+            ["ssh-keygen", "-y", "-f", str(path)], capture_output=True, check=False
+        )
+        if proc.returncode == 0:
+            return normalize_ssh_key(proc.stdout.decode())
+    except (OSError, ValueError):
+        pass
+    raise GitError(f"找不到签名密钥 {key}", hint="user.signingkey 应指向 SSH 私钥或公钥文件。")
+
+
+def _gpg_fingerprint(key: str | None) -> str:
+    args = ["gpg", "--batch", "--with-colons", "--fingerprint"]
+    proc = subprocess.run([*args, *([key] if key else [])], capture_output=True, check=False)
+    for line in proc.stdout.decode(errors="replace").splitlines():
+        if line.startswith("fpr:"):
+            return line.split(":")[9].upper()
+    raise GitError(
+        "找不到 OpenPGP 签名密钥", hint="git config user.signingkey <指纹>，并确认 gpg 中有该私钥。"
+    )
