@@ -260,6 +260,7 @@ def test_march_figures_per_unit() -> None:
 
     ghost = units["ghost"]
     assert not ghost.in_roster and ghost.name == "ghost（名册外）" and ghost.submitted == 1
+    assert ghost.quota_count == 0 and ghost.quota_target == 0
 
 
 def test_march_totals_categories_kinds() -> None:

@@ -205,7 +205,8 @@ def monthly_report(
         row = rows.setdefault(state.unit, {})
         submitted = first_submitted(state, policy)
         published = published_at(state, policy)
-        counts_for_quota = state.kind in quota.kinds
+        # units outside the roster have no quota; their drafts still count as submitted
+        counts_for_quota = state.kind in quota.kinds and state.unit in policy.unit_by_id
         if submitted is not None and submitted.year == year:
             grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
         if _in_month(published, year, month):

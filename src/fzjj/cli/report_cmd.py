@@ -1,0 +1,217 @@
+"""`fzjj report` and `fzjj stats import`: parse options, call the core, hand over to render."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from fzjj.errors import FzjjError, UsageError
+
+if TYPE_CHECKING:
+    from fzjj.render.report_out import Document
+    from fzjj.stats import ImportResult
+
+FORMAT_HELP = "输出格式：table（默认）、json、csv、markdown、html。"
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+stats_app = typer.Typer(
+    help="公众号后台统计数据（阅读数）的导入。", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """`YYYY-MM` → (year, month), or a UsageError in Chinese."""
+    match = _MONTH.fullmatch(text.strip())
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        raise UsageError(
+            f"月份 {text!r} 无效，应为 YYYY-MM 格式，例如 2026-03",
+            field="--month",
+            hint="月份取 01 到 12。",
+        )
+    return int(match[1]), int(match[2])
+
+
+def parse_year(text: str) -> int:
+    if not re.fullmatch(r"\d{4}", text.strip()) or int(text) < 1:
+        raise UsageError(f"年份 {text!r} 无效，应为四位数字，例如 2026", field="--year")
+    return int(text)
+
+
+def check_format(fmt: str) -> str:
+    from fzjj.render.report_out import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(
+            f"不支持的输出格式 {fmt!r}", field="--format", hint="可选：" + "、".join(FORMATS) + "。"
+        )
+    return fmt
+
+
+def report(
+    *,
+    month: Annotated[
+        str | None, typer.Option("--month", help="月报：YYYY-MM，默认为本月。")
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", help="年度考评：各单位发布量与阅读量，YYYY。")
+    ] = None,
+    show_pending: Annotated[
+        bool, typer.Option("--pending", help="列出所有等待处理的稿件：环节、等谁、自何时。")
+    ] = False,
+    show_reminders: Annotated[
+        bool, typer.Option("--reminders", help="列出本月（或 --month 指定月份）尚未报送的单位。")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="写入文件而不是显示在终端。")
+    ] = None,
+) -> None:
+    """报表：月度报送与定额（第四条）、年度考评（第九条）、待办与报送提醒。"""
+    from fzjj.cli.main import fail
+
+    try:
+        _report(
+            month=month,
+            year=year,
+            show_pending=show_pending,
+            show_reminders=show_reminders,
+            fmt=check_format(fmt),
+            output=output,
+        )
+    except FzjjError as exc:
+        raise fail(exc) from None
+
+
+def _report(
+    *,
+    month: str | None,
+    year: str | None,
+    show_pending: bool,
+    show_reminders: bool,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    from fzjj import report as core
+    from fzjj.render import report_out as out
+    from fzjj.service import open_workspace
+
+    modes = sum([year is not None, show_pending, show_reminders or month is not None])
+    if modes > 1 or (year is not None and month is not None):
+        raise UsageError(
+            "--month、--year、--pending 只能选一个",
+            hint="--reminders 可与 --month 同用。",
+        )
+    # validate arguments before touching the repository
+    year_value = parse_year(year) if year is not None else None
+    month_value = parse_month(month) if month is not None else None
+
+    workspace = open_workspace(Path.cwd())
+    policy = workspace.policy
+    states = list(workspace.states().values())
+    if month_value is None:
+        now = datetime.now(policy.tz)
+        month_value = (now.year, now.month)
+
+    if year_value is not None:
+        from fzjj.stats import DATA_FILE, load_reads
+
+        reads = load_reads(workspace.root / DATA_FILE)
+        yearly = core.yearly_report(policy, states, year_value, reads)
+        _emit(out.render_year(yearly, fmt), out.year_document(yearly), fmt, output)
+    elif show_pending:
+        items = core.pending(policy, states)
+        _emit(out.render_pending(items, fmt), out.pending_document(items), fmt, output)
+    elif show_reminders:
+        units = core.reminders(policy, states, *month_value)
+        lines = [
+            out.ReminderLine(
+                u, policy.unit_name(u), policy.name_of(policy.unit_by_id[u].info_officer)
+            )
+            for u in units
+        ]
+        text = out.render_reminders(lines, *month_value, fmt)
+        _emit(text, None, fmt, output)
+    else:
+        monthly = core.monthly_report(policy, states, *month_value)
+        _emit(out.render_month(monthly, fmt), out.month_document(monthly), fmt, output)
+
+
+def _emit(rendered: str | bytes, document: Document | None, fmt: str, output: Path | None) -> None:
+    """Write to the file, or print: tables go through rich so below-quota rows show in red."""
+    if output is not None:
+        data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            raise UsageError(
+                f"无法写入输出文件：{exc.strerror}", path=str(output), field="--output"
+            ) from exc
+        print(f"已写入 {output}", file=sys.stderr)
+        return
+    if fmt == "table" and document is not None and sys.stdout.isatty():
+        from rich.console import Console
+
+        from fzjj.render.report_out import renderables
+
+        console = Console()
+        for item in renderables(document):
+            console.print(item)
+        return
+    if isinstance(rendered, bytes):
+        sys.stdout.buffer.write(rendered)
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(rendered)
+
+
+@stats_app.command("import")
+def stats_import(
+    file: Annotated[Path, typer.Argument(help="公众号后台导出的统计文件（.csv 或 .xlsx）。")],
+) -> None:
+    """导入阅读数：按链接、否则按标题和发布日期匹配已发布的稿件，写入 data/wechat-stats.json。"""
+    from fzjj.cli.main import fail
+
+    try:
+        _stats_import(file)
+    except FzjjError as exc:
+        raise fail(exc) from None
+
+
+def _stats_import(file: Path) -> None:
+    from fzjj.service import open_workspace
+    from fzjj.stats import DATA_FILE, import_stats
+
+    source = file if file.is_absolute() else Path.cwd() / file
+    if not source.exists():
+        raise UsageError("找不到统计文件", path=str(file), hint="检查文件路径是否正确。")
+    workspace = open_workspace(Path.cwd())
+    states = list(workspace.states().values())
+    result = import_stats(source, states, workspace.policy, workspace.root / DATA_FILE)
+    _print_import(result)
+
+
+def _print_import(result: ImportResult) -> None:
+    print(f"已匹配 {len(result.matched)} 行，其中阅读数有变化的 {result.updated} 行。")
+    if result.changed:
+        print(f"已更新 {DATA_FILE_LABEL}，请提交该文件：git add data/wechat-stats.json")
+    else:
+        print(f"{DATA_FILE_LABEL} 没有变化。")
+    if result.unmatched:
+        print(f"未匹配 {len(result.unmatched)} 行：")
+        for item in result.unmatched:
+            row = item.row
+            day = row.published.isoformat() if row.published else "无日期"
+            print(f"  第 {row.line} 行《{row.title}》（{day}）：{item.reason}")
+
+
+DATA_FILE_LABEL = "阅读数据文件 data/wechat-stats.json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.add_typer(stats_app, name="stats")
