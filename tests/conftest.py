@@ -46,8 +46,10 @@ secrecy_office: [secrecy_a, secrecy_b]
 operators: [operator]
 publicity: [admin]
 units:
-  - {{id: qingyang, name: 青阳司法所, type: station, info_officer: qy_info, head: qy_head, deputy: deputy}}
-  - {{id: anhai, name: 安海司法所, type: station, info_officer: ah_info, head: ah_head, deputy: deputy}}
+  - {{id: qingyang, name: 青阳司法所, type: station,
+      info_officer: qy_info, head: qy_head, deputy: deputy}}
+  - {{id: anhai, name: 安海司法所, type: station,
+      info_officer: ah_info, head: ah_head, deputy: deputy}}
 people:
 {people}
 {extra}"""
