@@ -1,0 +1,195 @@
+"""The pre-review lint (Art. 1): one compiled expression scans a text for every rule.
+
+All patterns — classification markings, sensitive words, digit runs that may be personal
+data, and party titles followed by a name — are joined into a single regular expression
+whose literal alternatives are laid out as a trie, so a text is read once whatever the
+number of words. Digit runs are then validated in Python (ID checksum and birth date, Luhn)
+so random numbers are not reported. A `Matcher` is built once per `LintConfig` and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fzjj.rules import codes
+from fzjj.rules.config import LintConfig
+from fzjj.rules.personal import id_shaped, is_bank_card, is_mobile, is_resident_id, mask
+
+# Common Chinese surnames; compound ones are tried first. A few very frequent surnames that
+# are far more often function words after a party title (于, 向, 将, 和, 全) are left out.
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "令狐",
+    "慕容",
+    "夏侯",
+    "司徒",
+    "端木",
+    "长孙",
+    "宇文",
+    "西门",
+    "南宫",
+)
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔汤庄洪施柯颜尤粘骆康詹翁庞樊兰殷鲁倪温柳葛牛凌童饶纪"
+    "连涂卓岳易甘祝滕聂游阮符盛包鲍邢裴左宁华郁丘"
+)
+# A character right after the surname that makes it a word, not a given name:
+# "被告人曾因…", "被告人陈述…", "原告方认为…".
+_FUNCTION_CHARS = frozenset(
+    "某在于因被与和及的是系已将把对向从称说等经曾多认不未也都均又再就即却仍还所以之为得要应会能"
+    "可并而则由述辩诉供表请提交"
+)
+_DEFAULT_EXCLUSIONS = ("方面", "方式", "方律师", "全部", "全体", "何时", "何种", "单位", "双方")
+
+_MARK_FORMS = (
+    r"[★☆]\s*(?:绝密|机密|秘密)"
+    r"|(?:绝密|机密|秘密)\s*[★☆](?:\s*[0-9一二三四五六七八九十]+\s*年)?"
+    r"|(?:绝密|机密|秘密)级"
+    r"|密级\s*[:：]"
+)
+_DIGIT_RUN = r"(?<![0-9])[0-9]{11,19}[Xx]?(?![0-9])"
+_GROUPED_RUN = r"(?<![0-9])[0-9]{3,6}(?:[ \-][0-9]{3,8}){1,4}[Xx]?(?![0-9])"
+_CJK = r"[\u4e00-\u9fff]"
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－\u3000", "0123456789Xx- ")
+_HAS_FULLWIDTH = re.compile("[０-９Ｘｘ－\u3000]")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One lint hit in a text: rule code, offsets, the raw match and its masked form."""
+
+    code: str
+    start: int
+    end: int
+    text: str  # as matched; digits without separators for numbers
+    shown: str  # what messages may show (masked for personal data and sensitive words)
+    title: str = ""  # the party title before a name (L106)
+
+
+def trie_alternation(words: Iterable[str]) -> str:
+    """A regular expression matching any of `words`, longest first, laid out as a trie."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _emit(root) or r"(?!)"
+
+
+def _emit(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _emit(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" not in node:
+        return body
+    return body + "?" if len(branches) == 1 and len(body) == 1 else f"(?:{body})?"
+
+
+class Matcher:
+    """The compiled lint for one `LintConfig`."""
+
+    def __init__(self, config: LintConfig) -> None:
+        surnames = "|".join([*_COMPOUND_SURNAMES, f"[{''.join(sorted(set(_SURNAMES)))}]"])
+        parts = [
+            rf"(?P<mark>{_MARK_FORMS}|{trie_alternation(config.classification_markings)})",
+            rf"(?P<word>{trie_alternation(config.sensitive_words)})",
+            rf"(?P<term>(?<!商业){trie_alternation(config.classification_terms)})",
+            rf"(?P<num>{_DIGIT_RUN})",
+            rf"(?P<grouped>{_GROUPED_RUN})",
+            rf"(?P<title>{trie_alternation(config.party_titles)})[:：]?[ ]?"
+            rf"(?P<name>(?:{surnames}){_CJK}{{1,2}})",
+        ]
+        self.pattern = re.compile("|".join(parts))
+        self.exclusions = tuple({*_DEFAULT_EXCLUSIONS, *config.party_name_exclusions})
+
+    def scan(self, text: str, today: date) -> list[Finding]:
+        """Every finding in `text`, in order. Offsets index into `text` itself."""
+        if _HAS_FULLWIDTH.search(text):
+            text = text.translate(_FULLWIDTH)  # same length: offsets stay valid
+        found: list[Finding] = []
+        for match in self.pattern.finditer(text):
+            kind = match.lastgroup
+            if kind in ("num", "grouped"):
+                hit = _number(match, today)
+            elif kind == "name":
+                hit = self._party(match)
+            else:
+                hit = _literal(match, kind)
+            if hit is not None:
+                found.append(hit)
+        return found
+
+    def _party(self, match: re.Match[str]) -> Finding | None:
+        name = match.group("name")
+        surname_len = 2 if name[:2] in _COMPOUND_SURNAMES else 1
+        if len(name) <= surname_len or name[surname_len] in _FUNCTION_CHARS:
+            return None
+        if name.startswith(self.exclusions):
+            return None
+        start, end = match.span("name")
+        if len(name) == surname_len + 2 and name[-1] in _FUNCTION_CHARS:
+            name, end = name[:-1], end - 1  # "张三在…": the name is 张三
+        shown = name[:surname_len] + "*" * (len(name) - surname_len)
+        return Finding(codes.PARTY_NAME, start, end, name, shown, match.group("title"))
+
+
+def _literal(match: re.Match[str], kind: str | None) -> Finding:
+    text = match.group()
+    if kind == "word":
+        return Finding(codes.SENSITIVE_WORD, *match.span(), text, mask(text, 1, 0))
+    code = codes.CLASSIFICATION_MARK if kind == "mark" else codes.CLASSIFICATION_TERM
+    return Finding(code, *match.span(), text, text)
+
+
+def _number(match: re.Match[str], today: date) -> Finding | None:
+    digits = match.group().replace(" ", "").replace("-", "").upper()
+    start, end = match.span()
+    if len(digits) == 18:
+        if is_resident_id(digits, today):
+            return Finding(codes.RESIDENT_ID, start, end, digits, mask(digits, 4, 4))
+        if id_shaped(digits, today):
+            return None  # a mistyped ID, not some other number
+    if not digits.isdigit():
+        return None
+    local = digits
+    if len(digits) == 13 and digits.startswith("86"):
+        local = digits[2:]
+    elif len(digits) == 15 and digits.startswith("0086"):
+        local = digits[4:]
+    if is_mobile(local):
+        return Finding(codes.MOBILE, start, end, local, mask(local, 3, 4))
+    if is_bank_card(digits):
+        return Finding(codes.BANK_CARD, start, end, digits, mask(digits, 4, 4))
+    return None
+
+
+_CACHE: dict[int, tuple[LintConfig, Matcher]] = {}
+_CACHE_SIZE = 16
+
+
+def matcher_for(config: LintConfig) -> Matcher:
+    """The compiled matcher for `config`, built once and reused while the config lives."""
+    cached = _CACHE.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    matcher = Matcher(config)
+    _CACHE[id(config)] = (config, matcher)
+    return matcher
