@@ -1,0 +1,217 @@
+"""check_content: category, forward whitelist, attribution, lint and exceptions on drafts."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fzjj.draft import Draft, parse_draft
+from fzjj.model import Severity, Violation
+from fzjj.policy import parse_policy
+from fzjj.rules import check_content
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = (ROOT / "policies.yaml").read_text("utf-8")
+POLICY = parse_policy(SHIPPED)
+PATH = "content/2026/05/case.md"
+
+
+def draft(front: str, body: str = "今天天气晴朗。\n") -> Draft:
+    head = "id: 2026-05-case\ntitle: 普法案例\nunit: qingyang\n" + front
+    return parse_draft(f"---\n{head}\n---\n{body}".encode(), PATH)
+
+
+def forward(url: str, *, name: str = "司法部", extra: str = "") -> Draft:
+    return draft(
+        "kind: forward\ncategory: 转发上级信息\nsource:\n"
+        f"  name: {name}\n  title: 原标题\n  url: '{url}'\n  type: 新规政策\n{extra}"
+    )
+
+
+def codes(found: list[Violation]) -> list[str]:
+    return [v.code for v in found]
+
+
+def test_clean_original_has_no_violation() -> None:
+    assert check_content(draft("kind: original\ncategory: 便民信息"), POLICY) == []
+
+
+def test_unknown_category_lists_the_allowed_ones() -> None:
+    (found,) = check_content(draft("kind: original\ncategory: 娱乐八卦"), POLICY)
+    assert found.code == "C101"
+    assert found.severity is Severity.BLOCK
+    assert "娱乐八卦" in found.message
+    assert found.hint is not None
+    assert "便民信息" in found.hint
+    assert (found.path, found.draft_id) == (PATH, "2026-05-case")
+
+
+def test_forward_without_source() -> None:
+    found = check_content(draft("kind: forward\ncategory: 转发上级信息"), POLICY)
+    assert codes(found) == ["C102"]
+
+
+def test_forward_without_type() -> None:
+    doc = draft(
+        "kind: forward\ncategory: 转发上级信息\nsource:\n"
+        "  name: 司法部\n  title: 原标题\n  url: https://www.moj.gov.cn/x.html"
+    )
+    assert codes(check_content(doc, POLICY)) == ["C103"]
+
+
+def test_forward_from_whitelisted_site_passes() -> None:
+    assert check_content(forward("https://www.moj.gov.cn/pub/a.html"), POLICY) == []
+
+
+def test_forward_by_alias_passes() -> None:
+    doc = forward("http://legal.people.com.cn/n1/2024/0105/c1.html", name="人民网")
+    assert check_content(doc, POLICY) == []
+
+
+def test_forward_from_lookalike_host_is_blocked() -> None:
+    (found,) = check_content(forward("https://moj.gov.cn.evil.com/a"), POLICY)
+    assert found.code == "C105"
+    assert found.severity is Severity.BLOCK
+    assert found.message.startswith("source.url：")
+    assert "moj.gov.cn.evil.com" in found.message
+
+
+def test_forward_with_userinfo_is_invalid() -> None:
+    (found,) = check_content(forward("https://moj.gov.cn@evil.com/a"), POLICY)
+    assert found.code == "C104"
+
+
+def test_wechat_short_link_is_unverifiable() -> None:
+    (found,) = check_content(forward("https://mp.weixin.qq.com/s/Ab3dEfGh"), POLICY)
+    assert found.code == "C106"
+    assert found.hint is not None
+    assert "__biz" in found.hint
+
+
+def test_unconfirmed_source_warns() -> None:
+    doc = forward("http://sfj.quanzhou.gov.cn/a.htm", name="泉州市司法局")
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.severity) == ("C109", Severity.WARN)
+
+
+def test_source_name_must_match_the_link() -> None:
+    (found,) = check_content(forward("https://www.moj.gov.cn/a", name="新华社"), POLICY)
+    assert (found.code, found.severity) == ("C108", Severity.WARN)
+    assert "司法部" in found.message
+
+
+def test_permission_required_by_draft() -> None:
+    extra = "  permission_required: true\n"
+    (found,) = check_content(forward("https://www.moj.gov.cn/a", extra=extra), POLICY)
+    assert found.code == "C110"
+    granted = extra + "  permission: {granted_by: 司法部新闻办, date: 2026-05-01, method: 电话}\n"
+    assert check_content(forward("https://www.moj.gov.cn/a", extra=granted), POLICY) == []
+
+
+def test_permission_required_by_whitelist() -> None:
+    text = SHIPPED.replace(
+        "      hosts: [moj.gov.cn]\n",
+        "      hosts: [moj.gov.cn]\n      permission_required: true\n",
+    )
+    (found,) = check_content(forward("https://www.moj.gov.cn/a"), parse_policy(text))
+    assert found.code == "C110"
+
+
+def test_reused_material_needs_a_valid_link_and_permission() -> None:
+    doc = draft(
+        "kind: original\ncategory: 便民信息\nreuse:\n"
+        "  - {name: 某报, title: 某文, url: 'javascript:alert(1)'}\n"
+        "  - {name: 某网, title: 某图, url: 'https://example.com/a', permission_required: true}"
+    )
+    found = check_content(doc, POLICY)
+    assert codes(found) == ["C104", "C110"]
+    assert found[0].message.startswith("reuse[0].url：")
+    assert found[1].message.startswith("reuse[1].permission：")
+
+
+def test_policy_without_rule_sections_fails_closed() -> None:
+    bare = SHIPPED[: SHIPPED.index("# ----------")]
+    policy = parse_policy(bare)
+    assert codes(check_content(forward("https://www.moj.gov.cn/a"), policy)) == ["C105"]
+    doc = draft("kind: original\ncategory: 便民信息", "被告人张三，电话13800138000。\n")
+    assert codes(check_content(doc, policy)) == ["L106", "L104"]
+
+
+BODY = "第一段。\n\n被告人张三，电话13800138000。\n身份证350582199003071238\n"
+
+
+def test_lint_findings_have_line_column_and_masked_text() -> None:
+    found = check_content(draft("kind: original\ncategory: 便民信息", BODY), POLICY)
+    # front-matter with its fences is lines 1-7; the body starts on line 8.
+    assert [(v.code, v.line, v.column) for v in found] == [
+        ("L106", 10, 4),
+        ("L104", 10, 9),
+        ("L103", 11, 4),
+    ]
+    assert "3505**********1238" in found[2].message
+    assert "350582199003071238" not in found[2].message
+    assert all(v.severity is Severity.BLOCK for v in found)
+    assert all("lint_exceptions" in (v.hint or "") for v in found)
+
+
+def test_title_is_linted_too() -> None:
+    doc = parse_draft(
+        "---\nid: 2026-05-t\ntitle: 寻人13800138000\nunit: qingyang\nkind: original\n"
+        "category: 便民信息\n---\n正文\n".encode(),
+        PATH,
+    )
+    (found,) = check_content(doc, POLICY)
+    assert found.code == "L104"
+    assert found.message.startswith("title：")
+    assert found.line is None
+
+
+def test_severity_comes_from_policy() -> None:
+    text = SHIPPED.replace("    L104: block", "    L104: warn")
+    found = check_content(draft("kind: original\ncategory: 便民信息", BODY), parse_policy(text))
+    assert {v.code: v.severity for v in found}["L104"] is Severity.WARN
+
+
+EXCEPTIONS = """kind: original
+category: 便民信息
+lint_exceptions:
+  - {rule: L106, match: 张三, reason: 当事人本人同意公开姓名}
+  - {rule: L104, match: '138****8000', reason: 当事人求助热线，本人同意公开}
+  - {rule: L105, reason: 多余的例外}
+  - {rule: C105, reason: 想绕过白名单}"""
+
+
+def test_exceptions_downgrade_to_warn_and_are_never_silent() -> None:
+    found = check_content(draft(EXCEPTIONS, BODY), POLICY)
+    assert [(v.code, v.severity) for v in found] == [
+        ("L106", Severity.WARN),
+        ("L104", Severity.WARN),
+        ("L103", Severity.BLOCK),
+        ("L190", Severity.WARN),
+        ("L190", Severity.WARN),
+    ]
+    assert "已登记例外：当事人本人同意公开姓名" in found[0].message
+    assert "已登记例外：当事人求助热线" in found[1].message
+    assert "lint_exceptions[2]" in found[3].message
+    assert "C105" in found[4].message
+
+
+def test_exception_for_other_text_does_not_cover() -> None:
+    front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
+    front += "  - {rule: L106, match: 李四, reason: 不相干的例外}"
+    found = check_content(draft(front, BODY), POLICY)
+    assert (found[0].code, found[0].severity) == ("L106", Severity.BLOCK)
+    assert codes(found)[-1] == "L190"
+
+
+@pytest.mark.parametrize("match", ["13800138000", "138-0013-8000", "138 0013 8000"])
+def test_exception_match_ignores_separators(match: str) -> None:
+    front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
+    front += f"  - {{rule: L104, match: '{match}', reason: 求助热线}}"
+    found = check_content(draft(front, "电话 138 0013 8000\n"), POLICY)
+    assert [(v.code, v.severity) for v in found] == [("L104", Severity.WARN)]
+
+
+def test_every_message_is_chinese() -> None:
+    found = check_content(draft(EXCEPTIONS, BODY), POLICY)
+    assert all(re.search(r"[\u4e00-\u9fff]", v.message) for v in found)

@@ -1,0 +1,169 @@
+"""Host matching and source lookup against the shipped whitelist and adversarial URLs."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fzjj.policy import Policy, parse_policy
+from fzjj.rules import find_source, host_in, host_matches, match_source, parse_url, wechat_biz
+from fzjj.rules.config import WhitelistConfig
+from fzjj.rules.hosts import UrlProblem
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = yaml.safe_load((ROOT / "tests/corpus/rules/hosts.yaml").read_text("utf-8"))
+MOJ_BIZ = "MzA5MTIzNDU2Nw=="
+
+
+def _policy_with_wechat() -> Policy:
+    """The shipped policy, with one official account registered for 司法部."""
+    text = (ROOT / "policies.yaml").read_text("utf-8")
+    marker = "      hosts: [moj.gov.cn]\n      wechat: []  # __biz 待填写\n"
+    assert marker in text
+    account = f"      hosts: [moj.gov.cn]\n      wechat: [{{name: 中国普法, biz: '{MOJ_BIZ}'}}]\n"
+    return parse_policy(text.replace(marker, account))
+
+
+POLICY = _policy_with_wechat()
+
+
+@pytest.mark.parametrize(("expected", "url"), CORPUS["real"])
+def test_real_forward_urls_match_their_source(expected: str, url: str) -> None:
+    found = find_source(url, POLICY.whitelist)
+    assert found.code is None, found.reason
+    assert found.source is not None
+    assert found.source.id == expected
+
+
+@pytest.mark.parametrize(("expected", "url"), CORPUS["adversarial"])
+def test_adversarial_urls_never_match(expected: str, url: str) -> None:
+    found = find_source(url, POLICY.whitelist)
+    assert found.source is None
+    assert found.code == expected, found.reason
+    assert found.hint
+
+
+def test_every_shipped_source_with_hosts_has_a_real_looking_case() -> None:
+    covered = {source_id for source_id, _ in CORPUS["real"]}
+    with_hosts = {s.id for s in POLICY.whitelist.sources if s.hosts}
+    assert with_hosts <= covered
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://mp.weixin.qq.com/s?__biz={MOJ_BIZ}&mid=2650000001&idx=1&sn=0123456789abcdef",
+        "https://mp.weixin.qq.com/s?__biz=MzA5MTIzNDU2Nw%3D%3D&mid=2650000001&idx=1",
+        f"http://mp.weixin.qq.com/mp/appmsg/show?__biz={MOJ_BIZ}&appmsgid=10000001",
+        f"https://MP.WEIXIN.QQ.COM/s?mid=1&__biz={MOJ_BIZ}#wechat_redirect",
+    ],
+)
+def test_wechat_long_link_matches_by_account(url: str) -> None:
+    source, reason = match_source(url, POLICY.whitelist)
+    assert source is not None
+    assert source.id == "moj"
+    assert "中国普法" in reason
+
+
+def test_wechat_short_link_is_unverifiable_with_what_to_do() -> None:
+    found = find_source("https://mp.weixin.qq.com/s/Ab3dEfGhIjKlMnOpQrStUv", POLICY.whitelist)
+    assert found.code == "C106"
+    assert found.hint is not None
+    assert "__biz" in found.hint
+    assert "policies.yaml" in found.hint
+
+
+def test_match_source_explains_a_refusal() -> None:
+    source, reason = match_source("https://moj.gov.cn@evil.com/", POLICY.whitelist)
+    assert source is None
+    assert "@" in reason
+
+
+def test_empty_whitelist_matches_nothing() -> None:
+    source, reason = match_source("https://www.moj.gov.cn/", WhitelistConfig())
+    assert source is None
+    assert "www.moj.gov.cn" in reason
+
+
+def test_host_matches_on_label_boundaries() -> None:
+    hosts = ["moj.gov.cn", "news.cn"]
+    assert host_matches("https://www.moj.gov.cn/x", hosts)
+    assert host_matches("https://news.cn", hosts)
+    assert not host_matches("https://fakenews.cn", hosts)
+    assert not host_matches("https://moj.gov.cn.evil.com", hosts)
+    assert not host_matches("https://moj.gov.cn@evil.com", hosts)
+    assert not host_matches("not a url", hosts)
+
+
+def test_parse_url_normalises_case_port_and_trailing_dot() -> None:
+    parsed = parse_url("HTTPS://Www.Moj.Gov.Cn.:8443/a?b=1")
+    assert (parsed.scheme, parsed.host, parsed.path, parsed.query) == (
+        "https",
+        "www.moj.gov.cn",
+        "/a",
+        "b=1",
+    )
+
+
+def test_punycode_reason_shows_the_unicode_form() -> None:
+    with pytest.raises(UrlProblem) as err:
+        parse_url("https://xn--mj-fmc.gov.cn/")
+    assert "mоj" in err.value.reason
+
+
+def test_duplicate_biz_is_rejected() -> None:
+    with pytest.raises(UrlProblem):
+        wechat_biz("__biz=AAAA&__biz=BBBB")
+    assert wechat_biz("__biz=AAAA&__biz=AAAA") == "AAAA"
+    assert wechat_biz("mid=1") is None
+
+
+@pytest.mark.parametrize(
+    ("yaml_hosts", "needle"),
+    [
+        ("[https://moj.gov.cn]", "格式无效"),
+        ("[mp.weixin.qq.com]", "微信平台"),
+        ("[qq.com]", "微信平台"),
+        ("[127.0.0.1]", "IP"),
+        ("[xn--mj-fmc.gov.cn]", "国际化域名"),
+    ],
+)
+def test_whitelist_rejects_bad_hosts(yaml_hosts: str, needle: str) -> None:
+    text = (ROOT / "policies.yaml").read_text("utf-8")
+    bad = text.replace("hosts: [moj.gov.cn]", f"hosts: {yaml_hosts}")
+    with pytest.raises(Exception) as err:
+        parse_policy(bad)
+    assert needle in str(err.value)
+    assert "whitelist.sources" in str(getattr(err.value, "field", ""))
+
+
+def test_whitelist_rejects_a_host_listed_twice() -> None:
+    text = (ROOT / "policies.yaml").read_text("utf-8")
+    bad = text.replace("hosts: [gmw.cn]", "hosts: [gmw.cn, moj.gov.cn]")
+    with pytest.raises(Exception) as err:
+        parse_policy(bad)
+    assert "moj.gov.cn" in str(err.value)
+
+
+_LABEL = st.from_regex(r"[a-z0-9]{1,10}", fullmatch=True)
+
+
+@given(prefix=_LABEL, listed=st.sampled_from(["moj.gov.cn", "news.cn", "people.com.cn"]))
+def test_glued_prefix_never_matches(prefix: str, listed: str) -> None:
+    assert not host_in(prefix + listed, [listed])
+    assert host_in(f"{prefix}.{listed}", [listed])
+
+
+@given(suffix=st.lists(_LABEL, min_size=1, max_size=3))
+def test_listed_host_as_prefix_of_another_domain_never_matches(suffix: list[str]) -> None:
+    url = "https://www.moj.gov.cn." + ".".join(suffix) + "/"
+    assert not host_matches(url, ["moj.gov.cn"])
+
+
+@given(junk=st.text(st.characters(blacklist_characters="/?#"), min_size=1, max_size=12))
+def test_userinfo_is_always_refused(junk: str) -> None:
+    # "/", "?" and "#" end the authority, so an "@" after them is not userinfo.
+    url = f"https://www.moj.gov.cn{junk}@evil.com/"
+    assert not host_matches(url, ["moj.gov.cn"])

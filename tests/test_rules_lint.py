@@ -1,0 +1,180 @@
+"""The pre-review lint: corpus of true cases and near misses, and property tests."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from fzjj.rules import matcher_for
+from fzjj.rules.config import LintConfig
+from fzjj.rules.lint import trie_alternation
+from fzjj.rules.personal import (
+    PROVINCE_CODES,
+    id_check_char,
+    is_bank_card,
+    is_resident_id,
+    luhn_ok,
+    mask,
+)
+
+CORPUS = Path(__file__).resolve().parent / "corpus/rules"
+TODAY = date(2026, 6, 1)
+CONFIG = LintConfig()
+MATCHER = matcher_for(CONFIG)
+
+
+def _lines(name: str) -> list[str]:
+    text = (CORPUS / name).read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _split(line: str) -> tuple[list[str], str]:
+    codes, _, text = line.partition(" | ")
+    return codes.split(), text
+
+
+@pytest.mark.parametrize("line", _lines("lint_true.txt"))
+def test_true_cases_are_all_found(line: str) -> None:
+    expected, text = _split(line)
+    assert [f.code for f in MATCHER.scan(text, TODAY)] == expected
+
+
+@pytest.mark.parametrize("line", _lines("lint_near_miss.txt"))
+def test_near_misses_are_not_reported(line: str) -> None:
+    assert MATCHER.scan(line, TODAY) == []
+
+
+def test_findings_are_masked_and_located() -> None:
+    text = "被告人张三，身份证350582199003071238，电话13800138000，卡号6222021234567890128。"
+    found = MATCHER.scan(text, TODAY)
+    assert [(f.code, f.shown) for f in found] == [
+        ("L106", "张*"),
+        ("L103", "3505**********1238"),
+        ("L104", "138****8000"),
+        ("L105", "6222***********0128"),
+    ]
+    for finding in found:
+        assert text[finding.start : finding.end].replace(" ", "") in (finding.text, "张三")
+
+
+def test_fullwidth_digits_keep_offsets() -> None:
+    text = "电话：１３８００１３８０００。"
+    (finding,) = MATCHER.scan(text, TODAY)
+    assert (finding.start, finding.end) == (3, 14)
+    assert finding.text == "13800138000"
+
+
+def test_sensitive_words_from_policy_are_found_longest_first() -> None:
+    config = LintConfig(sensitive_words=["敏感", "敏感词语", "禁词"])
+    found = matcher_for(config).scan("这里有敏感词语和禁词，还有敏感。", TODAY)
+    assert [(f.code, f.text, f.shown) for f in found] == [
+        ("L102", "敏感词语", "敏***"),
+        ("L102", "禁词", "禁*"),
+        ("L102", "敏感", "敏*"),
+    ]
+
+
+def test_party_exclusions_from_policy_apply() -> None:
+    text = "被告人黄金周期间作案。"
+    assert [f.code for f in MATCHER.scan(text, TODAY)] == ["L106"]
+    config = LintConfig(party_name_exclusions=["黄金周"])
+    assert matcher_for(config).scan(text, TODAY) == []
+
+
+def test_birth_date_is_judged_against_today() -> None:
+    first17 = "35058220260501123"
+    number = first17 + id_check_char(first17)
+    text = f"证件号{number}"
+    assert [f.code for f in MATCHER.scan(text, date(2026, 5, 2))] == ["L103"]
+    assert MATCHER.scan(text, date(2026, 4, 30)) == []
+
+
+def test_matcher_is_built_once_per_config() -> None:
+    config = LintConfig(sensitive_words=["某词"])
+    assert matcher_for(config) is matcher_for(config)
+    assert matcher_for(LintConfig(sensitive_words=["某词"])) is not matcher_for(config)
+
+
+def test_trie_alternation_matches_exactly_the_words() -> None:
+    import re
+
+    words = ["内部", "内部资料", "内参", "a.b", "x"]
+    pattern = re.compile(trie_alternation(words))
+    assert pattern.findall("内部资料 内部 内参 a.b a_b x") == [
+        "内部资料",
+        "内部",
+        "内参",
+        "a.b",
+        "x",
+    ]
+    assert re.compile(trie_alternation([])).search("anything") is None
+
+
+def test_known_reference_values() -> None:
+    assert id_check_char("11010519491231002") == "X"
+    assert luhn_ok("79927398713")
+    assert not luhn_ok("79927398710")
+    assert mask("350582199003071238", 4, 4) == "3505**********1238"
+
+
+# ---- properties --------------------------------------------------------------------------
+
+_PROVINCES = st.sampled_from(sorted(PROVINCE_CODES))
+_DATES = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
+
+
+@st.composite
+def valid_ids(draw: st.DrawFn) -> str:
+    region = f"{draw(_PROVINCES):02d}{draw(st.integers(0, 9999)):04d}"
+    born = draw(_DATES).strftime("%Y%m%d")
+    first17 = region + born + f"{draw(st.integers(0, 999)):03d}"
+    return first17 + id_check_char(first17)
+
+
+@given(number=valid_ids(), before=st.sampled_from(["", "号码", "：", "ID "]))
+def test_generated_valid_ids_are_always_flagged(number: str, before: str) -> None:
+    assert is_resident_id(number, TODAY)
+    found = MATCHER.scan(f"{before}{number}。", TODAY)
+    assert [f.code for f in found] == ["L103"]
+    assert found[0].shown == number[:4] + "*" * 10 + number[-4:]
+
+
+@given(number=valid_ids(), wrong=st.sampled_from("0123456789X"))
+def test_wrong_check_character_is_never_flagged(number: str, wrong: str) -> None:
+    assume(wrong != number[-1])
+    assert MATCHER.scan(f"号码{number[:17]}{wrong}。", TODAY) == []
+
+
+@given(number=valid_ids(), digit=st.integers(0, 9), front=st.booleans())
+def test_id_inside_a_longer_digit_run_is_never_flagged(
+    number: str, digit: int, front: bool
+) -> None:
+    run = f"{digit}{number}" if front else f"{number}{digit}"
+    found = MATCHER.scan(f"编号{run}。", TODAY)
+    assert all(f.code != "L103" for f in found)
+
+
+@given(rest=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+def test_mobile_numbers_are_flagged_unless_inside_longer_numbers(rest: str) -> None:
+    assert [f.code for f in MATCHER.scan(f"电话{rest}。", TODAY)] == ["L104"]
+    assert MATCHER.scan(f"编号{rest}1。", TODAY) == []
+    assert MATCHER.scan(f"编号2{rest}。", TODAY) == []
+
+
+@given(body=st.from_regex(r"6[0-9]{14,17}", fullmatch=True))
+def test_cards_are_flagged_exactly_when_luhn_passes(body: str) -> None:
+    number = next(body + d for d in "0123456789" if luhn_ok(body + d))
+    assume(not is_resident_id(number, TODAY))
+    codes = [f.code for f in MATCHER.scan(f"卡号{number}。", TODAY)]
+    assert codes == ["L105"]
+    broken = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert not is_bank_card(broken)
+    assert "L105" not in [f.code for f in MATCHER.scan(f"卡号{broken}。", TODAY)]
+
+
+@given(text=st.text(alphabet="0123456789 -", max_size=60))
+def test_digit_soup_never_crashes(text: str) -> None:
+    for finding in MATCHER.scan(text, TODAY):
+        assert 0 <= finding.start < finding.end <= len(text)
