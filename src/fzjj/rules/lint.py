@@ -19,32 +19,20 @@ from fzjj.rules import codes
 from fzjj.rules.config import LintConfig
 from fzjj.rules.personal import id_shaped, is_bank_card, is_mobile, is_resident_id, mask
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # Common Chinese surnames; compound ones are tried first. A few very frequent surnames that
 # are far more often function words after a party title (于, 向, 将, 和, 全) are left out.
-_COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "诸葛",
-    "上官",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "令狐",
-    "慕容",
-    "夏侯",
-    "司徒",
-    "端木",
-    "长孙",
-    "宇文",
-    "西门",
-    "南宫",
-)
+_COMPOUND_SURNAMES = _words("欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 令狐 慕容 夏侯 司徒 端木 长孙")
 _SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
-    "毛郝龚邵万钱严覃武戴莫孔汤庄洪施柯颜尤粘骆康詹翁庞樊兰殷鲁倪温柳葛牛凌童饶纪"
-    "连涂卓岳易甘祝滕聂游阮符盛包鲍邢裴左宁华郁丘"
+    "毛郝龚邵万钱严覃武戴莫孔汤庄洪施柯颜尤粘骆康詹翁庞樊兰殷鲁倪温柳葛牛凌童饶纪连涂卓岳易"
+    "甘祝滕聂游阮符盛包鲍邢裴左宁华郁丘舒景关辛边桂隋柏强时霍成季俞甄申芦屈翟焦曲梅项查齐伍"
+    "卜耿章毕柴管谷祁牟路苗费靳欧单司闵解丛车冉房安蓝褚麦佘"
 )
 # A character right after the surname that makes it a word, not a given name:
 # "被告人曾因…", "被告人陈述…", "原告方认为…".
@@ -52,7 +40,13 @@ _FUNCTION_CHARS = frozenset(
     "某在于因被与和及的是系已将把对向从称说等经曾多认不未也都均又再就即却仍还所以之为得要应会能"
     "可并而则由述辩诉供表请提交"
 )
-_DEFAULT_EXCLUSIONS = ("方面", "方式", "方律师", "全部", "全体", "何时", "何种", "单位", "双方")
+# Words that begin with a surname character but are not names after a party title.
+_DEFAULT_EXCLUSIONS = _words(
+    "方面 方式 方律师 全部 全体 何时 何种 单位 双方 时年 时任 时间 强行 强迫 强制 关于 关系"
+    " 查明 查获 申请 申辩 申诉 解除 解决 安排 安全 安置 路过 管理 车辆 房屋 房产 房租 包括 司法"
+    " 费用 毕业 成立 成为 成功 万元 金额 余额 钱款 钱财 任职 任何 程序 范围 白天 陆续 严重 严格"
+    " 连续 游戏 凌晨 顾客 尤其 纪律 符合 付款 周围 周末 马上 胡乱 许可 董事 高度 石头"
+)
 
 _MARK_FORMS = (
     r"[★☆]\s*(?:绝密|机密|秘密)"
