@@ -43,7 +43,7 @@ def test_unknown_category_lists_the_allowed_ones() -> None:
     assert "娱乐八卦" in found.message
     assert found.hint is not None
     assert "便民信息" in found.hint
-    assert (found.path, found.draft_id) == (PATH, "2026-05-case")
+    assert (found.path, found.draft_id, found.line) == (PATH, "2026-05-case", 6)
 
 
 def test_forward_without_source() -> None:
@@ -126,6 +126,7 @@ def test_reused_material_needs_a_valid_link_and_permission() -> None:
     found = check_content(doc, POLICY)
     assert codes(found) == ["C104", "C110"]
     assert found[0].message.startswith("reuse[0].url：")
+    assert found[0].line == found[1].line == 7
     assert found[1].message.startswith("reuse[1].permission：")
 
 
@@ -163,7 +164,7 @@ def test_title_is_linted_too() -> None:
     (found,) = check_content(doc, POLICY)
     assert found.code == "L104"
     assert found.message.startswith("title：")
-    assert found.line is None
+    assert (found.line, found.column) == (3, None)
 
 
 def test_severity_comes_from_policy() -> None:

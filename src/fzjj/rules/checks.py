@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from fzjj.draft import line_of
 from fzjj.model import Kind, Severity, Violation
 from fzjj.rules import codes
 from fzjj.rules.hosts import HINT_URL, UrlProblem, find_source, parse_url
@@ -88,7 +89,11 @@ class _Report:
         line: int | None = None,
         column: int | None = None,
         severity: Severity | None = None,
+        field: str | None = None,
     ) -> None:
+        """Add a violation; `field` (e.g. `source.url`) locates it in the front-matter."""
+        if line is None and field:
+            line = line_of(self.draft, field)
         self.violations.append(
             Violation(
                 code=code,
@@ -110,6 +115,7 @@ def _check_category(report: _Report, categories: list[str]) -> None:
             codes.CATEGORY_UNKNOWN,
             f"category：栏目“{category}”不在 policies.yaml 的 categories 中（第三条）",
             hint=f"可选栏目：{'、'.join(categories)}。",
+            field="category",
         )
 
 
@@ -126,6 +132,7 @@ def _check_forward(report: _Report, policy: Policy) -> None:
                 "在 front-matter 中写 source: 来源名称 name、原标题 title、"
                 "原文链接 url、类型 type。"
             ),
+            field="kind",
         )
         return
     if source.type is None:
@@ -133,10 +140,12 @@ def _check_forward(report: _Report, policy: Policy) -> None:
             codes.FORWARD_NO_TYPE,
             "source.type：转载稿必须写明转载类型",
             hint="type 取 时政热点、新规政策 或 普法案例（第四条第二款）。",
+            field="source",
         )
     found = find_source(source.url, policy.whitelist)
     if found.source is None:
-        report.add(found.code or codes.URL_INVALID, f"source.url：{found.reason}", hint=found.hint)
+        code = found.code or codes.URL_INVALID
+        report.add(code, f"source.url：{found.reason}", hint=found.hint, field="source")
         return
     _check_matched(report, source, found.source)
 
@@ -147,12 +156,14 @@ def _check_matched(report: _Report, source: Source, listed: WhitelistSource) -> 
             codes.SOURCE_UNCONFIRMED,
             f"source.url：白名单来源“{listed.name}”的登记信息尚未经局里确认",
             hint="请宣教科核实该来源的网站和公众号后，在 policies.yaml 中把 confirmed 改为 true。",
+            field="source",
         )
     if _plain(source.name) not in {_plain(name) for name in listed.names}:
         report.add(
             codes.SOURCE_NAME_MISMATCH,
             f"source.name：来源写作“{source.name}”，但链接属于“{listed.name}”",
             hint=f"来源名称请写“{listed.name}”或其登记的别名，与原文链接一致（第五条注明出处）。",
+            field="source",
         )
     if listed.permission_required and source.permission is None:
         _missing_permission(report, "source", f"白名单来源“{listed.name}”要求转载前取得授权")
@@ -167,7 +178,8 @@ def _check_attribution(report: _Report) -> None:
             try:
                 parse_url(item.url)
             except UrlProblem as exc:
-                report.add(codes.URL_INVALID, f"{field}.url：{exc.reason}", hint=HINT_URL)
+                message = f"{field}.url：{exc.reason}"
+                report.add(codes.URL_INVALID, message, hint=HINT_URL, field=field)
         if item.permission_required and item.permission is None:
             _missing_permission(report, field, "稿件注明该材料需要著作权人授权")
 
@@ -177,6 +189,7 @@ def _missing_permission(report: _Report, field: str, why: str) -> None:
         codes.PERMISSION_MISSING,
         f"{field}.permission：{why}，但没有授权记录（第五条）",
         hint=f"在 {field} 下写 permission: 授权人 granted_by、日期 date、方式 method。",
+        field=field,
     )
 
 
@@ -187,10 +200,11 @@ def _plain(name: str) -> str:
 def _check_lint(report: _Report, today: date) -> None:
     draft = report.draft
     matcher = matcher_for(report.lint)
-    hits = [_Hit(f, None, None, "title") for f in matcher.scan(draft.meta.title, today)]
+    title_line = line_of(draft, "title")
+    hits = [_Hit(f, title_line, None, "title") for f in matcher.scan(draft.meta.title, today)]
     if draft.meta.source is not None:
         found = matcher.scan(draft.meta.source.title, today)
-        hits += [_Hit(f, None, None, "source.title") for f in found]
+        hits += [_Hit(f, line_of(draft, "source"), None, "source.title") for f in found]
     body = draft.body
     for finding in matcher.scan(body, today):
         line_start = body.rfind("\n", 0, finding.start) + 1
@@ -244,4 +258,4 @@ def _report_unused(report: _Report, exceptions: list[LintException], used: set[i
             shown = f"“{exception.match}”" if exception.match else ""
             message = f"{field}：例外 {rule}{shown} 没有对应的检查结果"
             hint = "内容已修改的，请删除这条例外，以免日后掩盖新的问题。"
-        report.add(codes.EXCEPTION_UNUSED, message, hint=hint)
+        report.add(codes.EXCEPTION_UNUSED, message, hint=hint, field="lint_exceptions")
