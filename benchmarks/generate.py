@@ -615,6 +615,11 @@ def extend(out: Path, count: int) -> str:
     return builder.head
 
 
+def extendable(manifest: dict[str, Any]) -> int:
+    """How many records `extend` can add to this repository."""
+    return sum(len(_takewhile_not_submit(entry["steps"])) for entry in manifest["pending"])
+
+
 def _takewhile_not_submit(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for step in steps:
