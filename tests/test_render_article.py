@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -9,8 +10,12 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import typer
 import yaml
+from typer.testing import CliRunner, Result
 
+from conftest import Bureau
+from fzjj.cli import render_cmd
 from fzjj.draft import Draft, parse_draft
 from fzjj.errors import UsageError
 from fzjj.policy import Policy, parse_policy
@@ -571,3 +576,121 @@ def test_style_cleaner() -> None:
 
 def test_repository_theme_copy_matches_packaged_default() -> None:
     assert (ROOT / "templates" / "gov.css").read_text("utf-8") == read_asset(None, "gov.css")
+
+
+# ---- the render command ------------------------------------------------------------------
+
+
+def render_app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Test app."""
+
+    render_cmd.register(app)
+    return app
+
+
+def invoke(cwd: Path, *args: str) -> Result:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(render_app(), ["render", *args])
+    finally:
+        os.chdir(old)
+
+
+def test_cli_missing_file_exits_2(tmp_path: Path) -> None:
+    result = invoke(tmp_path, "content/2026/11/nope.md")
+    assert result.exit_code == 2
+    assert "文件不存在" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_invalid_draft_exits_3(bureau: Bureau) -> None:
+    bureau.write("content/2026/11/bad.md", "---\nid: BAD ID\ntitle: x\n---\n正文\n")
+    result = invoke(bureau.root, "content/2026/11/bad.md")
+    assert result.exit_code == 3
+    assert "错误：" in result.stderr and "bad.md" in result.stderr
+
+
+def test_cli_renders_with_signers_from_history(bureau: Bureau) -> None:
+    path = bureau.draft("renwu", body="## 活动\n\n详见[通知](https://www.gov.cn/a)。\n")
+    bureau.full_chain(path)
+    result = invoke(bureau.root, path)
+    assert result.exit_code == 0, result.output
+    assert_wechat_safe(result.stdout)
+    text = parse(result.stdout).root.text()
+    assert "编辑：林青（青阳信息员）" in text
+    assert "审核：陈岚（青阳所长）、许明（保密办）、王强（分管领导）、李华（局长）" in text
+    assert "通知[1]" in text and "https://www.gov.cn/a" in text
+
+
+def test_cli_changed_content_drops_reviewers(bureau: Bureau) -> None:
+    path = bureau.draft("gaiban")
+    bureau.full_chain(path)
+    with (bureau.root / path).open("a", encoding="utf-8") as handle:
+        handle.write("\n审核后追加的一段。\n")
+    result = invoke(bureau.root, path)
+    assert result.exit_code == 0, result.output
+    text = parse(result.stdout).root.text()
+    assert "审核后追加的一段" in text
+    assert "审核：" not in text
+    assert "编辑：林青（青阳信息员）" in text
+    assert "审核通过时不同" in result.stderr
+
+
+def test_cli_unsubmitted_draft_and_preview(bureau: Bureau) -> None:
+    path = bureau.draft("weitijiao", extra="editor: 前台编辑\n")
+    result = invoke(bureau.root, path, "--preview")
+    assert result.exit_code == 0, result.output
+    target = bureau.root / "weitijiao.preview.html"
+    assert target.is_file()
+    assert str(Path("weitijiao.preview.html")) in result.stdout
+    assert "<section" not in result.stdout  # the fragment is not dumped with --preview
+    page = target.read_text("utf-8")
+    assert "width: 677px" in page and "编辑：前台编辑" in page
+
+
+def test_cli_output_file_and_preview_next_to_it(bureau: Bureau, tmp_path: Path) -> None:
+    path = bureau.draft("shuchu")
+    out = tmp_path / "out" / "article.html"
+    result = invoke(bureau.root, path, "-o", str(out), "--preview")
+    assert result.exit_code == 0, result.output
+    fragment = out.read_text("utf-8")
+    assert_wechat_safe(fragment)
+    preview = out.with_name("article.preview.html")
+    assert fragment.strip() in preview.read_text("utf-8")
+    assert str(out) in result.stdout and str(preview) in result.stdout
+
+
+def test_cli_uses_repository_theme(bureau: Bureau) -> None:
+    path = bureau.draft("zhuti")
+    css = read_asset(None, "gov.css") + "\n.fz-p { color: rgb(9,87,65); }\n"
+    bureau.write("templates/gov.css", css)
+    clear_cache()
+    result = invoke(bureau.root, path)
+    assert result.exit_code == 0, result.output
+    assert "color:rgb(9, 87, 65)" in result.stdout
+
+
+def test_cli_without_git_uses_nearest_policies(tmp_path: Path) -> None:
+    (tmp_path / "policies.yaml").write_bytes((ROOT / "policies.yaml").read_bytes())
+    draft = tmp_path / "content" / "2026" / "11" / "a.md"
+    draft.parent.mkdir(parents=True)
+    draft.write_text(
+        "---\nid: plain-folder\ntitle: 无仓库\nunit: anhai\nkind: original\n"
+        "category: 党务政务宣传\n---\n正文。\n",
+        "utf-8",
+    )
+    result = invoke(draft.parent, "a.md")
+    assert result.exit_code == 0, result.output
+    assert "供稿：安海司法所" in parse(result.stdout).root.text()
+    outside = tmp_path.parent / f"{tmp_path.name}-x.md"
+    outside.write_text("---\n---\n", "utf-8")
+    try:
+        lost = invoke(tmp_path.parent, outside.name)
+    finally:
+        outside.unlink()
+    assert lost.exit_code == 2 and "policies.yaml" in lost.stderr
