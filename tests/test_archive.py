@@ -1,0 +1,219 @@
+"""The monthly archive (build_archive) and the `fzjj form` / `fzjj archive` commands."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pypdf
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from conftest import Bureau
+from fzjj.cli import form_cmd
+from fzjj.errors import UsageError
+from fzjj.render.archive import build_archive, parse_month
+from fzjj.render.form import FormData, form_data
+from test_form import make_draft, make_policy, make_state, pdf_text, squash
+
+MONTH = "2026-01"
+
+
+def forms(count: int) -> list[tuple[FormData, dict[str, object]]]:
+    draft = make_draft()
+    base = form_data(make_state(draft, 2), draft, make_policy())
+    out: list[tuple[FormData, dict[str, object]]] = []
+    for i in range(count):
+        data = replace(
+            base,
+            draft_id=f"2026-01-qingyang-{i:02d}",
+            title=f"第{i}篇稿件",
+            digest=f"{i:x}" * 64,
+        )
+        out.append((data, {"unit_id": "qingyang", "phase": "in_review"}))
+    return out
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_archive_writes_forms_combined_and_manifest(tmp_path: Path) -> None:
+    items = forms(3)
+    written = build_archive(list(reversed(items)), tmp_path, month=MONTH)
+    names = [p.name for p in written]
+    assert names == [
+        "2026-01-qingyang-00-审批表.pdf",
+        "2026-01-qingyang-01-审批表.pdf",
+        "2026-01-qingyang-02-审批表.pdf",
+        "2026-01-信息发布审批表汇编.pdf",
+        "manifest.json",
+    ]
+    manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
+    assert manifest["month"] == MONTH and manifest["count"] == 3
+    first = manifest["forms"][0]
+    assert first["draft_id"] == "2026-01-qingyang-00"
+    assert first["unit"] == "青阳司法所" and first["unit_id"] == "qingyang"
+    assert first["state"] == "审核中" and first["digest"] == "0" * 64
+    assert first["file"] == names[0]
+    # the combined PDF: index page first, then every form's pages
+    combined = pypdf.PdfReader(io.BytesIO((tmp_path / names[3]).read_bytes()))
+    singles = [len(pypdf.PdfReader(tmp_path / n).pages) for n in names[:3]]
+    assert len(combined.pages) == 1 + sum(singles)
+    index = squash(combined.pages[0].extract_text())
+    assert "信息发布审批表汇编" in index and "2026年1月共3份" in index
+    assert all(squash(f"第{i}篇稿件") in index for i in range(3))
+    assert squash(combined.pages[1].extract_text()).startswith("“法治晋江”政务微信公众号")
+
+
+def test_archive_rerun_is_byte_identical(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    build_archive(forms(3), folder, month=MONTH)
+    before = snapshot(folder)
+    stamps = {name: (folder / name).stat().st_mtime_ns for name in before}
+    build_archive(forms(3), folder, month=MONTH)
+    assert snapshot(folder) == before
+    assert {name: (folder / name).stat().st_mtime_ns for name in before} == stamps
+    build_archive(list(reversed(forms(3))), tmp_path / "b", month=MONTH)
+    assert snapshot(tmp_path / "b") == before
+
+
+def test_archive_drops_forms_that_left_the_month_only(tmp_path: Path) -> None:
+    build_archive(forms(3), tmp_path, month=MONTH)
+    (tmp_path / "notes.txt").write_text("宣教科备注", "utf-8")
+    build_archive(forms(2), tmp_path, month=MONTH)
+    assert not (tmp_path / "2026-01-qingyang-02-审批表.pdf").exists()
+    assert (tmp_path / "notes.txt").read_text("utf-8") == "宣教科备注"
+    assert json.loads((tmp_path / "manifest.json").read_text("utf-8"))["count"] == 2
+
+
+def test_empty_month_still_gives_an_index(tmp_path: Path) -> None:
+    build_archive([], tmp_path, month="2026-02")
+    text = pdf_text((tmp_path / "2026-02-信息发布审批表汇编.pdf").read_bytes())
+    assert "本月没有报送的稿件" in text and "共0份" in text
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "26-01", "2026-1", "2026-01-01", ""])
+def test_bad_month_is_refused_in_chinese(month: str, tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as err:
+        build_archive(forms(1), tmp_path / "out", month=month)
+    assert "YYYY-MM" in err.value.message
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(UsageError):
+        parse_month(month)
+
+
+def test_duplicate_draft_ids_are_refused(tmp_path: Path) -> None:
+    items = forms(1) * 2
+    with pytest.raises(UsageError) as err:
+        build_archive(items, tmp_path, month=MONTH)
+    assert "两次" in err.value.message
+
+
+# ---- the commands, over a real repository with signed records ------------------------------
+
+WHEN = "2026-11-05T10:00:00+08:00"
+
+
+@pytest.fixture
+def cli() -> typer.Typer:
+    app = typer.Typer(rich_markup_mode=None)
+    form_cmd.register(app)
+    return app
+
+
+@pytest.fixture
+def in_repo(bureau: Bureau) -> Iterator[Bureau]:
+    old = os.getcwd()
+    os.chdir(bureau.root)
+    try:
+        yield bureau
+    finally:
+        os.chdir(old)
+
+
+def run(app: typer.Typer, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def reviewed(bureau: Bureau) -> str:
+    """A draft submitted and approved by the unit head and the secrecy office."""
+    path = bureau.draft("qingyang-01", title="青阳司法所开展普法宣传", month="2026/11")
+    bureau.git("add", path)
+    bureau.git("commit", "-q", "-m", "Add draft")
+    bureau.ok("qy_info", "submit", path, when=WHEN)
+    bureau.ok("qy_head", "approve", path, "--opinion", "同意报送。", when=WHEN)
+    bureau.ok("secrecy_a", "approve", path, "--opinion", "不涉密。", when=WHEN)
+    return path
+
+
+def test_form_command_writes_pdf_from_the_signed_history(in_repo: Bureau, cli: typer.Typer) -> None:
+    path = reviewed(in_repo)
+    code, out, _ = run(cli, "form", path, "-o", "out/表.pdf")
+    assert code == 0
+    assert "已生成审批表" in out
+    text = pdf_text((in_repo.root / "out" / "表.pdf").read_bytes())
+    for item in ("青阳司法所开展普法宣传", "青阳司法所", "签名：陈岚（青阳所长）", "不涉密。"):
+        assert squash(item) in text
+    assert "2026年11月5日" in text
+    assert "王强" not in text and "李华" not in text  # later boxes stay blank
+    commits = in_repo.git("log", "--format=%H", "-3").split()
+    assert all(c[:12] in text for c in commits)
+
+
+def test_form_command_default_is_html_in_cwd(in_repo: Bureau, cli: typer.Typer) -> None:
+    path = reviewed(in_repo)
+    code, out, _ = run(cli, "form", path)
+    target = in_repo.root / "qingyang-01-审批表.html"
+    assert code == 0 and str(target) in out
+    html = target.read_text("utf-8")
+    assert "size: A4" in html and "陈岚（青阳所长）" in html
+
+
+def test_form_command_notes_uncommitted_edits(in_repo: Bureau, cli: typer.Typer) -> None:
+    path = reviewed(in_repo)
+    (in_repo.root / path).write_text("---\nid: x\n---\n改了\n", "utf-8")
+    code, _, err = run(cli, "form", path, "-o", "a.html")
+    assert code == 0
+    assert "未提交的修改" in err
+    assert "改了" not in (in_repo.root / "a.html").read_text("utf-8")
+
+
+def test_form_command_refuses_unknown_suffix(in_repo: Bureau, cli: typer.Typer) -> None:
+    path = reviewed(in_repo)
+    code, _, err = run(cli, "form", path, "-o", "a.docx")
+    assert code == 2
+    assert "不支持的输出文件类型" in err
+
+
+def test_archive_command_builds_the_month_twice_identically(
+    in_repo: Bureau, cli: typer.Typer
+) -> None:
+    reviewed(in_repo)
+    code, out, _ = run(cli, "archive", "--month", "2026-11")
+    folder = in_repo.root / "archive" / "2026-11"
+    assert code == 0 and "1 份" in out
+    first = snapshot(folder)
+    manifest = json.loads(first["manifest.json"])
+    assert [f["draft_id"] for f in manifest["forms"]] == ["qingyang-01"]
+    assert manifest["forms"][0]["phase"] == "in_review"
+    assert run(cli, "archive", "--month", "2026-11")[0] == 0
+    assert snapshot(folder) == first
+    # another month holds none of it
+    assert run(cli, "archive", "--month", "2026-10", "-o", "oct")[0] == 0
+    assert json.loads((in_repo.root / "oct" / "manifest.json").read_text("utf-8"))["count"] == 0
+
+
+def test_archive_command_bad_month_exits_2(in_repo: Bureau, cli: typer.Typer) -> None:
+    code, out, err = run(cli, "archive", "--month", "2026-13")
+    assert code == 2
+    assert re.search(r"月份“2026-13”无效", err)
+    assert out == ""
+    assert not (in_repo.root / "archive").exists()
