@@ -694,3 +694,11 @@ def test_cli_without_git_uses_nearest_policies(tmp_path: Path) -> None:
     finally:
         outside.unlink()
     assert lost.exit_code == 2 and "policies.yaml" in lost.stderr
+
+
+def test_code_font_is_monospace_only() -> None:
+    assert clean_style('font-family: Menlo, "Courier New", monospace') == (
+        'font-family:Menlo, "Courier New", monospace'
+    )
+    assert clean_style("font-family: 'Evil Sans'") is None
+    assert clean_style("font-family: x;} body{color:red; monospace") is None

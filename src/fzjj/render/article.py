@@ -52,7 +52,7 @@ ALLOWED_STYLE_PROPERTIES = frozenset(
     {
         "color", "background", "background-color", "font-size", "font-weight",
         "line-height", "letter-spacing", "text-align", "display",
-        "width", "max-width", "height", "overflow", "overflow-x",
+        "width", "max-width", "height", "overflow", "overflow-x", "font-family",
         "margin", "margin-top", "margin-right", "margin-bottom", "margin-left",
         "padding", "padding-top", "padding-right", "padding-bottom", "padding-left",
         "border", "border-top", "border-right", "border-bottom", "border-left",
@@ -72,6 +72,9 @@ _CLEAN_CONTENT_TAGS = frozenset(
 
 _BLACK = frozenset({"#000", "#000000", "#000f", "#000000ff", "black", "rgb(0,0,0)"})
 _BAD_STYLE_VALUE = re.compile(r"var\(|url\(|expression\(|javascript:|\\|@|<|>|/\*", re.I)
+#: font-family is kept only as a monospace stack for code (body text inherits the phone's
+#: system font, wechat.md rule 11).
+_MONO_STACK = re.compile(r"^[A-Za-z0-9 ,\"'-]{1,120}$")
 _MP_HOST = "mp.weixin.qq.com"
 _DIMENSION = re.compile(r"^\s*(\d{1,4})(px)?\s*$|^\s*(\d{1,3})%\s*$")
 _ALIGN = re.compile(r"^text-align:(left|center|right)$")
@@ -520,6 +523,10 @@ def clean_style(value: str) -> str | None:
         if not val or prop not in ALLOWED_STYLE_PROPERTIES or _BAD_STYLE_VALUE.search(val):
             continue
         val = re.sub(r"\s*!important\s*$", "", val, flags=re.I)
+        if prop == "font-family" and not (
+            _MONO_STACK.match(val) and val.rstrip().endswith("monospace")
+        ):
+            continue
         if prop == "color" and val.replace(" ", "").lower() in _BLACK:
             val = "rgb(1,1,1)"
         kept.append(f"{prop}:{val}")
