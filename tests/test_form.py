@@ -268,7 +268,9 @@ def test_html_is_a4_and_lists_fields_in_the_attachments_order() -> None:
     data = form_data(make_state(draft, 4), draft, make_policy())
     html = render_form_html(data, repo_root=None)
     assert "size: A4" in html
-    order = ["信息标题", "报送日期", "填报科室", "信息内容", "经办人签名", *BOX_LABELS.values()]
+    boxes = [label.partition("（")[0] for label in BOX_LABELS.values()]
+    order = ["信息标题", "报送日期", "填报科室", "信息内容", "经办人签名", *boxes]
+    assert "（信息公开保密审查工作领导小组办公室）" in html
     positions = [html.index(label) for label in order]
     assert positions == sorted(positions)
     assert html.index(CC_LINE) > positions[-1]

@@ -31,7 +31,7 @@ from fzjj.render.pdf import (
     draw_form,
     line_h,
     new_document,
-    render_form_pdf,
+    render_form_pdf_pages,
     set_font,
     text_at,
     wrap,
@@ -53,8 +53,8 @@ BAD_MONTH = "月份“{month}”无效，应写成 YYYY-MM，例如 2026-01"
 INDEX_ROWS = 24
 ROW_H = 9.0
 # (header, width in mm) of the index table
-COLUMNS = (("序号", 11.0), ("稿件编号", 38.0), ("信息标题", 53.0), ("填报科室", 24.0),
-           ("状态", 14.0), ("内容摘要", 19.0), ("页码", 11.0))  # fmt: skip
+COLUMNS = (("序号", 11.0), ("稿件编号", 33.0), ("信息标题", 49.0), ("填报科室", 24.0),
+           ("状态", 14.0), ("内容摘要", 28.0), ("页码", 11.0))  # fmt: skip
 BASE_KEYS = frozenset(
     ("draft_id", "path", "title", "unit", "state", "digest", "record_commits", "file")
 )
@@ -102,12 +102,12 @@ def build_archive(
     entries: list[dict[str, Any]] = []
     page_counts: list[int] = []
     for data, extra in forms:
-        pdf_bytes = render_form_pdf(data)
+        pdf_bytes, pages = render_form_pdf_pages(data)
         target = out_dir / f"{data.file_stem}.pdf"
         _write(target, pdf_bytes)
         written.append(target)
         entries.append(_entry(data, extra, target.name))
-        page_counts.append(_page_count(data))
+        page_counts.append(pages)
 
     combined = out_dir / f"{month}-{FORM_NAME}汇编.pdf"
     _write(combined, _combined_pdf([d for d, _ in forms], page_counts, year, number))
@@ -166,11 +166,6 @@ def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
-
-
-def _page_count(data: FormData) -> int:
-    pdf = new_document(creation_date(data.dates()), title=data.title)
-    return draw_form(pdf, data)
 
 
 # ---- the combined PDF ----------------------------------------------------------------------

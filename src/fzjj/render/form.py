@@ -311,6 +311,8 @@ def template_context(data: FormData, css: str) -> dict[str, Any]:
         "stages": [
             {
                 "label": stage.label,
+                "label_main": stage.label.partition("（")[0],
+                "label_note": "".join(stage.label.partition("（")[1:]),
                 "opinion": stage.opinion if stage.applies else (stage.opinion or NOT_IN_CHAIN),
                 "signer": stage.signer or "",
                 "date": cn_date(stage.signed_on),

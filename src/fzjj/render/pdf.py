@@ -70,9 +70,14 @@ class _Overflow:
 
 def render_form_pdf(data: FormData) -> bytes:
     """The form as an A4 PDF with embedded Chinese glyphs; identical bytes for equal data."""
+    return render_form_pdf_pages(data)[0]
+
+
+def render_form_pdf_pages(data: FormData) -> tuple[bytes, int]:
+    """`render_form_pdf` plus the number of pages it took."""
     pdf = new_document(creation_date(data.dates()), title=f"{FORM_NAME}：{data.title}")
-    draw_form(pdf, data)
-    return bytes(pdf.output())
+    pages = draw_form(pdf, data)
+    return bytes(pdf.output()), pages
 
 
 def new_document(created: datetime, *, title: str) -> FPDF:
