@@ -366,3 +366,99 @@ def _gpg_fingerprint(key: str | None) -> str:
     raise GitError(
         "找不到 OpenPGP 签名密钥", hint="git config user.signingkey <指纹>，并确认 gpg 中有该私钥。"
     )
+
+
+# ---- queries for `fzjj check`, pull-request mode and the server hook ---------------------
+
+_QUARANTINE_VARS = (
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_QUARANTINE_PATH",
+)
+
+
+def open_hook_repo(git_dir: Path) -> GitRepo:
+    """The receiving repository inside a pre-receive hook.
+
+    git keeps pushed objects in a quarantine directory until the hook accepts them and says
+    where through these variables; they are kept for every git call the hook makes.
+    """
+    repo = open_repo(git_dir)
+    for name in _QUARANTINE_VARS:
+        value = os.environ.get(name)
+        if not value:
+            continue
+        if name == "GIT_ALTERNATE_OBJECT_DIRECTORIES":
+            parts = [str(Path(git_dir, p).resolve()) for p in value.split(os.pathsep) if p]
+            repo._env[name] = os.pathsep.join(parts)
+        else:
+            repo._env[name] = str(Path(git_dir, value).resolve())
+    return repo
+
+
+def config_values(repo: GitRepo, name: str) -> list[str]:
+    """Every value of a (multi-valued) git config key; empty when unset."""
+    proc = repo.run("config", "--get-all", name, check=False)
+    return [v for v in proc.stdout.decode("utf-8", "replace").split("\n") if v.strip()]
+
+
+def merge_base(repo: GitRepo, a: str, b: str) -> str | None:
+    proc = repo.run("merge-base", a, b, check=False)
+    return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def not_reachable(repo: GitRepo, oids: Sequence[str], head: str) -> set[str]:
+    """The commits among `oids` that are not ancestors of `head` (one `rev-list`)."""
+    if not oids:
+        return set()
+    proc = repo.run("rev-list", *oids, "^" + head, "--", check=False)
+    if proc.returncode != 0:
+        return set(oids)
+    listed = set(proc.stdout.decode().split())
+    return {oid for oid in oids if oid in listed}
+
+
+def grep_commits(repo: GitRepo, rev: str, text: str) -> list[str]:
+    """Ids of the commits reachable from `rev` whose message contains `text` (fixed string)."""
+    proc = repo.run("log", "--format=%H", "--fixed-strings", f"--grep={text}", rev, "--")
+    return proc.stdout.decode().split()
+
+
+def diff_paths(repo: GitRepo, old: str, new: str) -> list[str]:
+    """Paths that differ between two commits (no rename detection)."""
+    proc = repo.run("diff", "--name-only", "--no-renames", "-z", old, new, "--")
+    items = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [item for item in items if item]
+
+
+def hooks_dir(repo: GitRepo) -> Path:
+    """Where git looks for this repository's hooks (honours core.hooksPath)."""
+    path = Path(repo.out("rev-parse", "--git-path", "hooks"))
+    return path if path.is_absolute() else (repo.root / path).resolve()
+
+
+def init_repository(path: Path, branch: str = "main") -> None:
+    """`git init` with `branch` as the initial branch."""
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+    proc = subprocess.run(
+        ["git", "init", "-q", "-b", branch, str(path)], capture_output=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        raise GitError("git init 失败：" + proc.stderr.decode("utf-8", "replace").strip()[:300])
+
+
+def find_repository(path: Path) -> GitRepo | None:
+    """The repository `path` is in, or None when it is in none."""
+    try:
+        return open_repo(path)
+    except RepoError:
+        return None
+
+
+def read_commits(repo: GitRepo, oids: Iterable[str]) -> dict[str, Commit]:
+    """Commit objects by id through one `cat-file --batch`; missing or non-commits left out."""
+    out: dict[str, Commit] = {}
+    for oid, body in repo.cat_objects(oids).items():
+        if body.startswith(b"tree "):
+            out[oid] = _commit_from_object(oid, body)
+    return out
