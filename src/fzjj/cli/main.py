@@ -43,9 +43,10 @@ def fail(exc: FzjjError) -> typer.Exit:
 
 
 def _register_commands() -> None:
-    from fzjj.cli import chain_cmds
+    from fzjj.cli import chain_cmds, check_cmds
 
     chain_cmds.register(app)
+    check_cmds.register(app)
 
 
 _register_commands()
