@@ -387,9 +387,10 @@ def _dearmor_ssh(blob: bytes) -> bytes:
     return data
 
 
-def _signed_data(namespace: bytes, reserved: bytes, hash_alg: bytes, message: bytes) -> bytes:
+def _signed_data(namespace: bytes, hash_alg: bytes, message: bytes) -> bytes:
+    """What the key signs: magic, namespace, empty reserved, hash name, H(message)."""
     digest = hashlib.new(hash_alg.decode("ascii"), message).digest()
-    return _MAGIC + _string(namespace) + _string(reserved) + _string(hash_alg) + _string(digest)
+    return _MAGIC + _string(namespace) + _string(b"") + _string(hash_alg) + _string(digest)
 
 
 def _verify_sshsig(armored: bytes, message: bytes) -> str:
@@ -406,6 +407,10 @@ def _verify_sshsig(armored: bytes, message: bytes) -> str:
     hash_alg = reader.string()
     sig_blob = reader.string()
     reader.end()
+    # ssh-keygen leaves `reserved` out of the signed data, so a non-empty value would be an
+    # unsigned, freely changeable field; refuse it.
+    if reserved:
+        raise _Reject(MALFORMED, "签名格式错误：SSHSIG 保留字段不为空")
 
     key = _load_key(key_blob)
     if namespace != NAMESPACE:
@@ -419,7 +424,7 @@ def _verify_sshsig(armored: bytes, message: bytes) -> str:
     sig_alg = inner.string()
     sig = inner.string()
     inner.end()
-    signed = _signed_data(namespace, reserved, hash_alg, message)
+    signed = _signed_data(namespace, hash_alg, message)
     _check_raw_signature(key, sig_alg, sig, signed)
     return key.ident
 
@@ -549,7 +554,7 @@ def sshsig_sign(
         raise ValueError("SSHSIG namespace must not be empty")
     ns, alg = namespace.encode(), hash_alg.encode()
     key_blob, sign = _signer(private_key)
-    signed = _signed_data(ns, b"", alg, data)
+    signed = _signed_data(ns, alg, data)
     blob = (
         _MAGIC
         + (1).to_bytes(4, "big")
