@@ -623,11 +623,9 @@ def test_openpgp_expired_key(tmp_path: Path) -> None:
     try:
         fake = "20200601T000000"
         fpr = gpg_new_key(home, "Old <old@example.org>", expire="1y", faked_time=fake)
-        wrapper = tmp_path / "gpg-2020"
-        wrapper.write_text(f'#!/bin/sh\nexec gpg --faked-system-time {fake} "$@"\n')
-        wrapper.chmod(0o755)
+        program = gpg_wrapper(tmp_path, "gpg-2020", f"--faked-system-time {fake}")
         repo = init_repo(tmp_path / "repo")
-        raw = cat_commit(repo, commit_gpg(repo, home, fpr, "过期密钥", program=str(wrapper)))
+        raw = cat_commit(repo, commit_gpg(repo, home, fpr, "过期密钥", program=program))
         check = verify_commit(raw, gnupg_home=home)
         rejected(check, "openpgp-bad")
         assert "过期" in (check.reason or "")
@@ -664,3 +662,34 @@ def test_openpgp_signature_from_key_imported_elsewhere(
         assert check == SigCheck(True, f"openpgp:{primary}", None, None)
     finally:
         drop_gpg_home(other)
+
+
+def gpg_wrapper(directory: Path, name: str, options: str) -> str:
+    wrapper = directory / name
+    wrapper.write_text(f'#!/bin/sh\nexec gpg {options} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def test_openpgp_sha1_signature_is_rejected(tmp_path: Path, gpg_home: tuple[str, str, str]) -> None:
+    home, primary, _ = gpg_home
+    program = gpg_wrapper(tmp_path, "gpg-sha1", "--digest-algo SHA1")
+    repo = init_repo(tmp_path / "repo")
+    oid = commit_gpg(repo, home, primary, "SHA-1 签名", program=program)
+    check = verify_commit(cat_commit(repo, oid), gnupg_home=home)
+    rejected(check, "weak-hash")
+    assert "sha1" in (check.reason or "")
+    assert check.key == f"openpgp:{primary}"
+    assert git_verify_gpg(repo, oid, home)  # git itself accepts SHA-1 OpenPGP signatures
+
+
+def test_openpgp_text_mode_signature_is_rejected(
+    tmp_path: Path, gpg_home: tuple[str, str, str]
+) -> None:
+    home, primary, _ = gpg_home
+    program = gpg_wrapper(tmp_path, "gpg-text", "--textmode")
+    repo = init_repo(tmp_path / "repo")
+    raw = cat_commit(repo, commit_gpg(repo, home, primary, "文本模式签名", program=program))
+    check = verify_commit(raw, gnupg_home=home)
+    rejected(check, "openpgp-bad")
+    assert "01" in (check.reason or "")

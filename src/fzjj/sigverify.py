@@ -17,9 +17,6 @@ import base64
 import binascii
 import hashlib
 import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -434,6 +431,10 @@ def _verify_sshsig(armored: bytes, message: bytes) -> str:
 
 def _verify_openpgp(armored: bytes, message: bytes, gnupg_home: str | None) -> SigCheck:
     """Verify a detached OpenPGP signature with gpg; the key is the primary fingerprint."""
+    import shutil
+    import subprocess
+    import tempfile
+
     if (
         not armored.startswith(_PGP_BEGIN)
         or not armored.endswith(_PGP_END)
