@@ -347,8 +347,10 @@ def _full_merge_damage(
 
     items = [i for group in inputs.values() for i in group]
     known = {i.commit for i in items}
-    by_key = twins_index((i.commit, i.fields) for i in items)
     suspects = {i.commit: i for i in items if not signature_counts(i)}
+    # Twins only matter for suspects: index just the records they could duplicate.
+    wanted = {record_key(i.fields) for i in suspects.values()}
+    by_key = twins_index((i.commit, i.fields) for i in items if record_key(i.fields) in wanted)
     unread = [c for c in gitstore.grep_commits(repo, head, "Fzjj-Action:") if c not in known]
     raw = gitstore.read_commits(repo, [*suspects, *unread])
     out: list[Violation] = []
