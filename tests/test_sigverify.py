@@ -260,6 +260,17 @@ def test_extra_sha256_signature_header_counts_as_second_signature(
     assert "gpgsig-sha256" in (lone.reason or "")
 
 
+def test_signature_header_without_value_is_rejected(
+    repo: Path, keys: dict[str, SshKey], signed: dict[str, tuple[str, bytes]]
+) -> None:
+    # `gpgsig` alone on its line: git does not read it as a signature (it calls the commit
+    # unsigned), so neither may we, even though the continuation lines hold a good one.
+    raw = signed["ed25519"][1].replace(b"gpgsig -----BEGIN", b"gpgsig\n -----BEGIN")
+    assert split_commit(raw)[0] == payload_of(signed["ed25519"][1])
+    rejected(verify_commit(raw), "malformed")
+    assert not git_verify_ssh(repo, write_commit(repo, raw), [keys["ed25519"]])
+
+
 @pytest.mark.parametrize("target", ["message", "tree", "author"])
 def test_tampered_commit_is_rejected(
     target: str, repo: Path, keys: dict[str, SshKey], signed: dict[str, tuple[str, bytes]]

@@ -141,8 +141,9 @@ def _split(raw: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
         if current is not None and line[:1] == b" ":
             current.append(line[1:])
         elif line.startswith(_SIG_HEADER):
+            # A name with no value keeps its newline, so it never equals b"gpgsig": git
+            # does not take such a header as a signature either.
             name, sep, value = line.partition(b" ")
-            name = name.rstrip(b"\n")
             current = [value] if sep else []
             sigs.append((name, current))
         else:
@@ -525,7 +526,7 @@ def verify_commit(raw: bytes, *, gnupg_home: str | None = None) -> SigCheck:
         return _fail(MULTIPLE_SIGNATURES, MSG_MULTIPLE)
     name, blob = sigs[0]
     if name != _SIG_HEADER:
-        return _fail(MALFORMED, f"签名头 {_show(name)} 不被接受（只接受 gpgsig）")
+        return _fail(MALFORMED, f"签名头 {_show(name.strip())} 不被接受（只接受 gpgsig）")
 
     if blob.startswith(_SSH_BEGIN):
         try:
