@@ -51,14 +51,14 @@ class Workspace:
 
     def relpath(self, path: str | Path) -> str:
         """A path given on the command line, as a repository path (content/…)."""
-        full = (Path.cwd() / path).resolve()
-        try:
-            rel = full.relative_to(self.root.resolve())
-        except ValueError as exc:
-            raise UsageError(
-                f"{path} 不在当前内容仓库中", hint=f"仓库根目录是 {self.root}"
-            ) from exc
-        return rel.as_posix()
+        root = self.root.resolve()
+        candidates = [(Path.cwd() / path).resolve()]
+        if not Path(path).is_absolute():
+            candidates.append((root / path).resolve())
+        for full in candidates:
+            if full.is_relative_to(root):
+                return full.relative_to(root).as_posix()
+        raise UsageError(f"{path} 不在当前内容仓库中", hint=f"仓库根目录是 {self.root}")
 
     def read_draft(self, path: str | Path) -> Draft:
         rel = self.relpath(path)

@@ -47,6 +47,7 @@ def _register_commands() -> None:
 
     chain_cmds.register(app)
     check_cmds.register(app)
+    chain_cmds.register_demo(app)
 
 
 _register_commands()
