@@ -43,10 +43,21 @@ def fail(exc: FzjjError) -> typer.Exit:
 
 
 def _register_commands() -> None:
-    from fzjj.cli import chain_cmds, check_cmds
+    from fzjj.cli import (
+        chain_cmds,
+        check_cmds,
+        form_cmd,
+        lint_cmd,
+        render_cmd,
+        report_cmd,
+    )
 
     chain_cmds.register(app)
+    lint_cmd.register(app)
     check_cmds.register(app)
+    report_cmd.register(app)
+    form_cmd.register(app)
+    render_cmd.register(app)
     chain_cmds.register_demo(app)
 
 
