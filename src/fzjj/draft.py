@@ -112,7 +112,7 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
             "缺少 front-matter：文件应以 --- 开头的 YAML 块开始，并以 --- 结束",
             path=path,
             line=1,
-            hint="用 fzjj new 生成草稿，或参考 docs/drafts.md。",
+            hint="用 fzjj new 生成草稿，或参考 docs/front-matter.md。",
         )
     head = match.group(1)
     body = text[match.end() :]
@@ -141,22 +141,34 @@ def parse_draft(data: bytes, path: str) -> Draft:
             hint="用 UTF-8 编码另存该文件（WPS/记事本“另存为”时选择 UTF-8）。",
         ) from exc
     if "\x00" in text:
-        raise DraftError("文件含有空字符（\\0），不是文本文件", path=path)
+        raise DraftError(
+            "文件含有空字符（\\0），不是文本文件",
+            path=path,
+            hint="稿件应为 UTF-8 文本；用文本编辑器打开检查，或从 fzjj new 生成的文件重新开始。",
+        )
     text = text.removeprefix("\ufeff")
     head, body, body_line = split_front_matter(text, path)
-    raw: Any = load_yaml(head, path, DraftError)
+    raw: Any = load_yaml(head, path, DraftError, first_line=2)
     if not isinstance(raw, dict):
-        raise DraftError("front-matter 应为 YAML 映射（键: 值）", path=path, line=2)
+        raise DraftError(
+            "front-matter 应为 YAML 映射（键: 值）",
+            path=path,
+            line=2,
+            hint="每行写一个 字段: 值，例如 title: 标题；说明见 docs/front-matter.md。",
+        )
     try:
         meta = FrontMatter.model_validate(raw)
     except ValidationError as exc:
-        field, msg = describe(exc)[0]
+        problems = describe(exc, raw)
+        field, msg = problems[0]
+        more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
+        unknown = exc.errors()[0]["type"] == "extra_forbidden"
         raise DraftError(
-            msg,
+            msg + more,
             path=path,
             field=field or None,
             line=_field_line(head, field),
-            hint=_hint_for(field),
+            hint=_allowed_hint(field) if unknown else _hint_for(field),
         ) from exc
     return Draft(
         path=path, meta=meta, front=head, body=body, body_line=body_line, digest=digest_bytes(data)
@@ -179,6 +191,22 @@ _HINTS = {
 }
 
 
+_MODELS: dict[str, type[BaseModel]] = {
+    "source": Source,
+    "reuse": Source,
+    "permission": Permission,
+    "emergency": Emergency,
+    "lint_exceptions": LintException,
+}
+
+
+def _allowed_hint(field: str) -> str:
+    parts = [p.split("[")[0] for p in field.split(".")]
+    model = _MODELS.get(parts[-2], FrontMatter) if len(parts) > 1 else FrontMatter
+    names = "、".join(model.model_fields)
+    return f"这里允许的字段：{names}。字段名区分大小写；说明见 docs/front-matter.md。"
+
+
 def line_of(draft: Draft, field: str) -> int | None:
     """The file line where a front-matter field starts."""
     return _field_line(draft.front, field)
@@ -188,7 +216,39 @@ def _hint_for(field: str) -> str:
     top = field.split(".")[0].split("[")[0]
     if field.endswith("date"):
         return _HINTS["date"]
-    return _HINTS.get(top, "参考 docs/drafts.md 中的 front-matter 说明。")
+    return _HINTS.get(top, "参考 docs/front-matter.md 中的 front-matter 说明。")
+
+
+def dump_draft(meta: FrontMatter, body: str) -> bytes:
+    """The file text for `meta` and `body`; `parse_draft` reads back the same values.
+
+    Fields left at their defaults are omitted, so a dumped draft stays as short as a
+    hand-written one.
+    """
+    import yaml
+
+    data = meta.model_dump(mode="json", exclude_defaults=True)
+    head = yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{head}---\n{body}".encode()
+
+
+_LINE_BREAKS = frozenset("\r\x85\u2028\u2029\ufeff")
+
+
+def _dumper() -> type[Any]:
+    """A SafeDumper that double-quotes (and so escapes) strings YAML would re-read
+    differently: those with Unicode line breaks or a byte-order mark."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = '"' if _LINE_BREAKS.intersection(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper
 
 
 def draft_month(path: str) -> tuple[int, int] | None:

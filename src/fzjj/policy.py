@@ -13,7 +13,15 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from fzjj.errors import PolicyError
 from fzjj.model import FULL_CHAIN, Kind, Stage
@@ -24,6 +32,22 @@ from fzjj.yamlio import load_yaml
 POLICY_FILE = "policies.yaml"
 
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+class PolicyProblem(ValueError):
+    """A validation problem that knows its field and what to do about it."""
+
+    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.hint = hint
+
+
+KEY_HINT = (
+    "ssh_keys 的每一项是一行 SSH 公钥，即本人 ~/.ssh/id_ed25519.pub 的全部内容"
+    "（ssh-ed25519 AAAA… 注释）；openpgp 写 40 位指纹（gpg --fingerprint）。"
+)
+PERSON_HINT = "先在 people 中登记该人员（id、name、ssh_keys），或改成已登记的人员 id。"
 
 _SSH_TYPES = {
     "ssh-ed25519",
@@ -75,7 +99,10 @@ class Person(_Strict):
             if item.startswith("openpgp:"):
                 out.append("openpgp:" + _fingerprint(item.removeprefix("openpgp:")))
             else:
-                out.append(normalize_ssh_key(item))
+                try:
+                    out.append(normalize_ssh_key(item))
+                except ValueError as exc:
+                    raise PolicyProblem(f"{exc}：{item[:40]!r}", hint=KEY_HINT) from exc
         return out
 
     @field_validator("openpgp")
@@ -91,6 +118,13 @@ def _fingerprint(text: str) -> str:
     return fpr
 
 
+_ONE_PERSON = {
+    "info_officer": "每个单位只能指定一名信息员（第四条第一款），请只写一个人员 id",
+    "head": "每个单位只有一名负责人，请只写一个人员 id",
+    "deputy": "每个单位只有一名分管领导，请只写一个人员 id",
+}
+
+
 class Unit(_Strict):
     id: Ident
     name: str = Field(min_length=1, max_length=40)
@@ -98,6 +132,13 @@ class Unit(_Strict):
     info_officer: Ident
     head: Ident
     deputy: Ident
+
+    @field_validator("info_officer", "head", "deputy", mode="before")
+    @classmethod
+    def _one_person(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, list):
+            raise ValueError(_ONE_PERSON[str(info.field_name)])
+        return value
 
 
 class Quota(_Strict):
@@ -117,6 +158,7 @@ class Policy(_Strict):
     operators: list[Ident] = Field(default_factory=list)
     publicity: list[Ident] = Field(default_factory=list)
     roster_admins: list[Ident] = Field(min_length=1)
+    deputies: dict[Ident, list[Ident]] = Field(default_factory=dict)
     chains: dict[Kind, list[Stage]] = Field(
         default_factory=lambda: {k: list(FULL_CHAIN) for k in Kind}
     )
@@ -125,13 +167,54 @@ class Policy(_Strict):
     whitelist: WhitelistConfig = Field(default_factory=WhitelistConfig)
     lint: LintConfig = Field(default_factory=LintConfig)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _assign_deputies(cls, data: Any) -> Any:
+        """`deputies: {person: [unit, …]}` fills in each listed unit's `deputy`."""
+        if not isinstance(data, dict) or not isinstance(data.get("deputies"), dict):
+            return data
+        units = data.get("units")
+        if not isinstance(units, list):
+            return data
+        by_id = {u.get("id"): u for u in units if isinstance(u, dict)}
+        owner: dict[str, str] = {}
+        for person, unit_ids in data["deputies"].items():
+            for unit_id in unit_ids if isinstance(unit_ids, list) else []:
+                unit = by_id.get(unit_id)
+                if unit is None:
+                    raise PolicyProblem(
+                        f"单位 {unit_id!r} 不在 units 中",
+                        field=f"deputies.{person}",
+                        hint="填写 units 中已有的单位 id，例如 "
+                        + "、".join(str(i) for i in list(by_id)[:3]),
+                    )
+                if unit_id in owner and owner[unit_id] != person:
+                    raise ValueError(
+                        f"单位 {unit_id} 同时分给了 {owner[unit_id]} 和 {person} 两位分管领导"
+                    )
+                current = unit.get("deputy")
+                if current is not None and current != person:
+                    raise ValueError(
+                        f"单位 {unit_id} 的 deputy 写的是 {current}，"
+                        f"与 deputies 中的 {person} 不一致"
+                    )
+                owner[unit_id] = person
+        units = [
+            {**u, "deputy": owner[u["id"]]} if isinstance(u, dict) and u.get("id") in owner else u
+            for u in units
+        ]
+        return {**data, "units": units}
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"未知时区 {value!r}，例如 Asia/Shanghai") from exc
+            raise PolicyProblem(
+                f"未知时区 {value!r}",
+                hint="填写 IANA 时区名，晋江为 Asia/Shanghai（也是默认值）。",
+            ) from exc
         return value
 
     @field_validator("chains")
@@ -150,11 +233,19 @@ class Policy(_Strict):
         ids = [p.id for p in self.people]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
-            raise ValueError(f"people 中人员 id 重复：{', '.join(sorted(dup))}")
+            raise PolicyProblem(
+                f"人员 id 重复：{', '.join(sorted(dup))}",
+                field="people",
+                hint="每个人员 id 只能登记一次；同一人有多把密钥时都写在其 ssh_keys 中。",
+            )
         unit_ids = [u.id for u in self.units]
         dup = {i for i in unit_ids if unit_ids.count(i) > 1}
         if dup:
-            raise ValueError(f"units 中单位 id 重复：{', '.join(sorted(dup))}")
+            raise PolicyProblem(
+                f"单位 id 重复：{', '.join(sorted(dup))}",
+                field="units",
+                hint="每个单位 id 只能出现一次。",
+            )
         known = set(ids)
         refs: list[tuple[str, str]] = []
         for unit in self.units:
@@ -166,18 +257,30 @@ class Policy(_Strict):
         refs += [("principal", self.principal)]
         for name in ("secrecy_office", "operators", "publicity", "roster_admins"):
             refs += [(name, pid) for pid in getattr(self, name)]
+        refs += [("deputies", pid) for pid in self.deputies]
         for where, pid in refs:
             if pid not in known:
-                raise ValueError(f"{where} 引用的人员 {pid!r} 不在 people 中")
+                raise PolicyProblem(
+                    f"引用的人员 {pid!r} 不在 people 中", field=where, hint=PERSON_HINT
+                )
         owners: dict[str, str] = {}
         for person in self.people:
             for key in [*person.ssh_keys, *("openpgp:" + f for f in person.openpgp)]:
                 if key in owners and owners[key] != person.id:
-                    raise ValueError(f"同一个密钥登记给了两个人：{owners[key]} 与 {person.id}")
+                    raise PolicyProblem(
+                        f"同一个密钥登记给了两个人：{owners[key]} 与 {person.id}",
+                        field=f"people[{person.id}].ssh_keys",
+                        hint="每把密钥只属于一个人；请本人各自生成密钥（ssh-keygen -t ed25519）。",
+                    )
                 owners[key] = person.id
         officers = [u.info_officer for u in self.units]
-        if len(set(officers)) != len(officers):
-            raise ValueError("每个单位应有自己的一名信息员，不能由同一人兼任多个单位的信息员")
+        twice = sorted({p for p in officers if officers.count(p) > 1})
+        if twice:
+            raise PolicyProblem(
+                f"{twice[0]} 被指定为多个单位的信息员；每个单位应有自己的一名信息员",
+                field="units.info_officer",
+                hint="第四条第一款：各单位确定一名信息员；为每个单位登记不同的人员。",
+            )
         return self
 
     # ---- lookups -------------------------------------------------------------------------
@@ -269,12 +372,15 @@ def parse_policy(text: str, path: str = POLICY_FILE) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        problems = describe(exc)
+        problems = describe(exc, data)
         field, msg = problems[0]
         more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
-        raise PolicyError(
-            msg + more, path=path, field=field or None, hint="参考 docs/policies.md 修改后重试。"
-        ) from exc
+        cause = (exc.errors()[0].get("ctx") or {}).get("error")
+        hint = "各字段的含义与写法见 docs/policies.md。"
+        if isinstance(cause, PolicyProblem):
+            field = cause.field or field
+            hint = (cause.hint or "") + hint
+        raise PolicyError(msg + more, path=path, field=field or None, hint=hint) from exc
 
 
 def decode_policy(data: bytes, path: str = POLICY_FILE) -> Policy:

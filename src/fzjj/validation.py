@@ -30,17 +30,24 @@ _TYPE_MESSAGES = {
 }
 
 
-def field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...], data: Any = None) -> str:
+    """`units[3].head`; with the input `data`, list items that have an id are named:
+    `units[3]（anhai）.head`, so a person finds the entry without counting."""
     out = ""
+    node = data
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f"（{node['id'][:64]}）"
         else:
             out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
     return out
 
 
-def describe(exc: ValidationError) -> list[tuple[str, str]]:
+def describe(exc: ValidationError, data: Any = None) -> list[tuple[str, str]]:
     """(field, Chinese message) for each error, most specific first."""
     items: list[tuple[str, str]] = []
     for err in exc.errors(include_url=False):
@@ -52,17 +59,17 @@ def describe(exc: ValidationError) -> list[tuple[str, str]]:
             msg = _TYPE_MESSAGES.get(kind, err["msg"])
             ctx = err.get("ctx") or {}
             if kind in ("enum", "literal_error") and "expected" in ctx:
-                msg += f"，应为 {ctx['expected']}"
+                msg += f"，应为 {str(ctx['expected']).replace(' or ', '、').replace(', ', '、')}"
             if kind == "string_pattern_mismatch" and "pattern" in ctx:
                 msg += f"（{ctx['pattern']}）"
             if kind == "string_too_long" and "max_length" in ctx:
                 msg += f"（最多 {ctx['max_length']} 字）"
         if (
-            kind not in ("missing",)
+            kind not in ("missing", "value_error")
             and "input" in err
             and not isinstance(err["input"], dict | list)
         ):
             shown = repr(err["input"])
             msg += f"；实际为 {shown[:60]}"
-        items.append((field_path(loc), msg))
+        items.append((field_path(loc, data), msg))
     return items
