@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fzjj.draft import DRAFT_ID_PATTERN, PATH_PATTERN
 from fzjj.model import Action, Stage
 
 TRAILER_PREFIX = "Fzjj-"
@@ -134,6 +135,12 @@ def parse_record(message: str) -> RecordFields | None:
     for needed in ("Draft", "Path", "Decision", "SHA256", "Blob", "Policy"):
         if needed not in raw:
             raise MalformedRecord(f"缺少 Fzjj-{needed} 字段")
+    # Both go into git object lookups and messages: a hostile path (`../x`, `a:b`) must
+    # make this one record malformed, never break the reading of the whole history.
+    if not PATH_PATTERN.match(raw["Path"]):
+        raise MalformedRecord("Fzjj-Path 不是 content/YYYY/MM/<名称>.md 形式的稿件路径")
+    if not re.match(DRAFT_ID_PATTERN, raw["Draft"]):
+        raise MalformedRecord("Fzjj-Draft 不是有效的稿件 id")
     if raw["Decision"] != DECISIONS[action]:
         raise MalformedRecord("Fzjj-Decision 与 Fzjj-Action 不一致")
     if not _HEX64.match(raw["SHA256"]):
