@@ -295,3 +295,40 @@ def test_real_looking_forwards_pass(
     listed = next(s for s in ACCOUNTS.whitelist.sources if s.id == source_id)
     expected = [] if listed.confirmed else [("C109", Severity.WARN)]
     assert [(v.code, v.severity) for v in check_content(doc, ACCOUNTS)] == expected
+
+
+def test_gate_refuses_blocking_and_returns_warnings() -> None:
+    from fzjj.errors import ExitCode
+    from fzjj.rules.gate import ContentRefused, screen
+
+    warn = Violation(
+        "L107", "出现涉密词语“涉密”", path=PATH, line=8, column=1, severity=Severity.WARN
+    )
+    assert screen([warn], when="报送前", path=PATH) == (warn,)
+    many = [Violation("L104", f"发现手机号码 {i}", path=PATH, line=i) for i in range(25)]
+    with pytest.raises(ContentRefused) as err:
+        screen([*many, warn], when="发布前", path=PATH)
+    refused = err.value
+    assert refused.exit_code is ExitCode.REFUSED
+    assert (len(refused.blocking), refused.warnings) == (25, (warn,))
+    assert refused.message.startswith("稿件未通过发布前检查（25 处错误、1 处警告）")
+    assert f"  {PATH}:0 L104 错误 发现手机号码 0" in refused.message
+    assert "另有 6 处" in refused.message
+
+
+@pytest.mark.parametrize(
+    ("rule", "match", "shown"),
+    [
+        ("L103", "350582199003071238", "3505**********1238"),
+        ("L104", "138-0013-8000", "138****8000"),
+        ("L104", "138****8000", "138****8000"),
+        ("L105", "6228 4800 1234 5671", "6228********5671"),
+        ("L106", "张三", "张*"),
+        ("L102", "某某项目", "某***"),
+        ("L101", "内部资料", "内部资料"),
+    ],
+)
+def test_exception_matches_are_masked_for_display(rule: str, match: str, shown: str) -> None:
+    from fzjj.rules.gate import masked_match
+
+    assert masked_match(rule, match) == shown
