@@ -74,10 +74,9 @@ def save_small(image: Image.Image, target: Path) -> None:
 
 
 def form_sample() -> None:
-    from test_form import make_draft, make_policy, make_state
-
     from fzjj.render.form import form_data
     from fzjj.render.pdf import render_form_pdf
+    from test_form import make_draft, make_policy, make_state
 
     draft = make_draft()
     data = form_data(make_state(draft, 2), draft, make_policy())
