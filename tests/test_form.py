@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
@@ -302,6 +303,36 @@ def test_html_escapes_injection_in_every_field(payload: str) -> None:
         assert html.count("{{ 7*7 }}") >= 3  # title, content, opinion, all literal
 
 
+CORPUS = Path(__file__).parent / "corpus" / "injection"
+FORM_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "span", "table"}
+FORM_TAGS |= {"colgroup", "col", "tr", "th", "td", "p", "div", "small", "section", "ol", "li"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, [name for name, _ in attrs]))
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS.glob("*.md")), ids=lambda p: p.stem)
+def test_injection_corpus_is_text_on_the_form(case: Path) -> None:
+    body = case.read_text("utf-8")
+    draft = make_draft(title=case.stem, body=body)
+    state = make_state(draft, 1)
+    state.approvals[0] = replace(state.approvals[0], opinion=body)  # opinions are text too
+    html = render_form_html(form_data(state, draft, make_policy()), repo_root=None)
+    parser = _Tags()
+    parser.feed(html)
+    assert {tag for tag, _ in parser.tags} <= FORM_TAGS
+    assert [tag for tag, _ in parser.tags].count("style") == 1  # form.css only
+    attributes = {name for _, names in parser.tags for name in names}
+    assert attributes <= {"lang", "charset", "class", "scope", "colspan"}
+    assert "<!--" not in html.split("</style>", 1)[1]
+
+
 def test_repository_template_overrides_the_packaged_one(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "form.html.j2").write_text(
@@ -345,6 +376,11 @@ def test_pdf_text_holds_labels_and_values() -> None:
     ]
     missing = [item for item in expected if squash(item) not in text]
     assert missing == []
+    # the attachment's fields come in its order
+    order = ["信息标题", "报送日期", "填报科室", "信息内容", "经办人签名"]
+    order += [label.partition("（")[0] for label in BOX_LABELS.values()] + [CC_LINE]
+    positions = [text.index(squash(label)) for label in order]
+    assert positions == sorted(positions)
     # pdfium reads the same glyphs back exactly, spaces included
     exact = pdfium_text(render_form_pdf(data))
     for item in (CC_LINE, "2026 年 1 月 6 日", "签名：许明", short_digest(draft.digest)):
