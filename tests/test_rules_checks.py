@@ -205,6 +205,17 @@ def test_original_title_of_a_forward_is_linted_on_its_line() -> None:
     assert found.message == "source.title：被告人“张*”的姓名未匿名化"
 
 
+def test_titles_of_reused_material_are_linted() -> None:
+    doc = draft(
+        "kind: original\ncategory: 便民信息\nreuse:\n"
+        "  - {name: 某报, title: 普法图解, url: 'https://example.com/a'}\n"
+        "  - {name: 某网, title: 原告李小明案评析, url: 'https://example.com/b'}"
+    )
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.line, found.column) == ("L106", 9, 25)
+    assert found.message.startswith("reuse[1].title：原告")
+
+
 def test_title_written_over_two_lines_points_at_the_field() -> None:
     doc = parse_draft(
         "---\nid: 2026-05-t\ntitle: >-\n  寻人\n  13800138000\nunit: qingyang\nkind: original\n"

@@ -236,6 +236,9 @@ def _check_lint(report: _Report, today: date) -> None:
     if draft.meta.source is not None:
         value = draft.meta.source.title
         hits += _front_hits(draft, "source", value, matcher.scan(value, today), "source.title")
+    for index, item in enumerate(draft.meta.reuse):
+        found = matcher.scan(item.title, today)
+        hits += _front_hits(draft, "reuse", item.title, found, f"reuse[{index}].title")
     body = draft.body
     for finding in matcher.scan(body, today):
         line_start = body.rfind("\n", 0, finding.start) + 1
