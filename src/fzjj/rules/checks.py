@@ -67,7 +67,7 @@ def check_content(draft: Draft, policy: Policy, *, today: date | None = None) ->
     report = _Report(draft, policy.lint)
     _check_category(report, policy.categories)
     _check_forward(report, policy)
-    _check_attribution(report)
+    _check_attribution(report, policy)
     _check_lint(report, today)
     return report.violations
 
@@ -169,19 +169,33 @@ def _check_matched(report: _Report, source: Source, listed: WhitelistSource) -> 
         _missing_permission(report, "source", f"白名单来源“{listed.name}”要求转载前取得授权")
 
 
-def _check_attribution(report: _Report) -> None:
+def _check_attribution(report: _Report, policy: Policy) -> None:
+    """Art. 5: reused material has a trustworthy link, and consent where it is needed."""
     meta = report.draft.meta
     items = [("source", meta.source)] if meta.source is not None else []
     items += [(f"reuse[{i}]", item) for i, item in enumerate(meta.reuse)]
     for field, item in items:
-        if field != "source" or meta.kind is not Kind.FORWARD:
+        forwarded = field == "source" and meta.kind is Kind.FORWARD
+        if not forwarded:  # a forward's link is judged by the whitelist in _check_forward
             try:
                 parse_url(item.url)
             except UrlProblem as exc:
                 message = f"{field}.url：{exc.reason}"
                 report.add(codes.URL_INVALID, message, hint=HINT_URL, field=field)
-        if item.permission_required and item.permission is None:
+        if item.permission is not None:
+            continue
+        listed = None if forwarded else _permission_source(item, policy)
+        if item.permission_required:
             _missing_permission(report, field, "稿件注明该材料需要著作权人授权")
+        elif listed is not None:
+            why = f"链接属于白名单来源“{listed.name}”，policies.yaml 要求使用其材料前取得授权"
+            _missing_permission(report, field, why)
+
+
+def _permission_source(item: Source, policy: Policy) -> WhitelistSource | None:
+    """The whitelisted source of a link when policies.yaml says its material needs consent."""
+    listed = find_source(item.url, policy.whitelist).source
+    return listed if listed is not None and listed.permission_required else None
 
 
 def _missing_permission(report: _Report, field: str, why: str) -> None:
@@ -200,17 +214,41 @@ def _plain(name: str) -> str:
 def _check_lint(report: _Report, today: date) -> None:
     draft = report.draft
     matcher = matcher_for(report.lint)
-    title_line = line_of(draft, "title")
-    hits = [_Hit(f, title_line, None, "title") for f in matcher.scan(draft.meta.title, today)]
+    hits = _front_hits(draft, "title", draft.meta.title, matcher.scan(draft.meta.title, today))
     if draft.meta.source is not None:
-        found = matcher.scan(draft.meta.source.title, today)
-        hits += [_Hit(f, line_of(draft, "source"), None, "source.title") for f in found]
+        value = draft.meta.source.title
+        hits += _front_hits(draft, "source", value, matcher.scan(value, today), "source.title")
     body = draft.body
     for finding in matcher.scan(body, today):
         line_start = body.rfind("\n", 0, finding.start) + 1
         line = draft.body_line + body.count("\n", 0, finding.start)
         hits.append(_Hit(finding, line, finding.start - line_start + 1, ""))
     _report_hits(report, hits, draft.meta.lint_exceptions)
+
+
+def _front_hits(
+    draft: Draft, field: str, value: str, found: list[Finding], where: str | None = None
+) -> list[_Hit]:
+    """Findings in a front-matter value, located on the file line that holds the value.
+
+    The column is exact when the value is written on one line as it reads (plain or simply
+    quoted); otherwise the finding points at the field's first line without a column.
+    """
+    first = line_of(draft, field)
+    line, column = first, None
+    if found and first is not None:
+        lines = draft.front.splitlines()  # lines[0] is file line 2
+        for number in range(first, len(lines) + 2):
+            text = lines[number - 2]
+            if number > first and text[:1] not in (" ", "\t"):
+                break  # the next top-level field: the value is not written plainly
+            offset = text.find(value)
+            if offset >= 0:
+                line, column = number, offset + 1
+                break
+    return [
+        _Hit(f, line, None if column is None else column + f.start, where or field) for f in found
+    ]
 
 
 def _report_hits(report: _Report, hits: list[_Hit], exceptions: list[LintException]) -> None:
