@@ -235,6 +235,17 @@ def test_exceptions_downgrade_to_warn_and_are_never_silent() -> None:
     assert "C105" in found[4].message
 
 
+def test_exception_without_a_real_reason_does_not_cover() -> None:
+    front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
+    front += "  - {rule: L104, reason: '  。 '}"
+    found = check_content(draft(front, "电话13800138000\n"), POLICY)
+    assert [(v.code, v.severity) for v in found] == [
+        ("L104", Severity.BLOCK),
+        ("L190", Severity.WARN),
+    ]
+    assert "没有写明理由" in found[1].message
+
+
 def test_exception_for_other_text_does_not_cover() -> None:
     front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
     front += "  - {rule: L106, match: 李四, reason: 不相干的例外}"

@@ -272,7 +272,7 @@ def _report_hits(report: _Report, hits: list[_Hit], exceptions: list[LintExcepti
 
 def _covering(finding: Finding, exceptions: list[LintException]) -> int | None:
     for index, exception in enumerate(exceptions):
-        if exception.rule.strip().upper() != finding.code:
+        if exception.rule.strip().upper() != finding.code or not _justified(exception):
             continue
         wanted = exception.match
         if wanted is None:
@@ -281,6 +281,11 @@ def _covering(finding: Finding, exceptions: list[LintException]) -> int | None:
         if wanted.strip() in (finding.text, finding.shown) or compact == finding.text:
             return index
     return None
+
+
+def _justified(exception: LintException) -> bool:
+    """An exception counts only with a real reason: at least two non-blank characters."""
+    return len("".join(exception.reason.split())) >= 2
 
 
 def _report_unused(report: _Report, exceptions: list[LintException], used: set[int]) -> None:
@@ -292,6 +297,9 @@ def _report_unused(report: _Report, exceptions: list[LintException], used: set[i
         if rule not in codes.LINT_CODES or rule == codes.EXCEPTION_UNUSED:
             message = f"{field}：规则代码 {exception.rule} 不是可登记例外的检查规则"
             hint = "只有 L101–L107 的检查结果可以登记例外；来源与栏目规则（C 开头）不能豁免。"
+        elif not _justified(exception):
+            message = f"{field}：例外 {rule} 没有写明理由，不予采用"
+            hint = "在 reason 中写明为什么可以保留（如“当事人本人书面同意公开”）。"
         else:
             shown = f"“{exception.match}”" if exception.match else ""
             message = f"{field}：例外 {rule}{shown} 没有对应的检查结果"
