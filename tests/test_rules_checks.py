@@ -75,6 +75,16 @@ def test_forward_from_lookalike_host_is_blocked() -> None:
     assert found.severity is Severity.BLOCK
     assert found.message.startswith("source.url：")
     assert "moj.gov.cn.evil.com" in found.message
+    assert found.line == 10  # the source.url line
+
+
+def test_flow_style_source_points_at_the_source_line() -> None:
+    doc = draft(
+        "kind: forward\ncategory: 转发上级信息\n"
+        "source: {name: 司法部, title: 原标题, url: 'https://evil.com/', type: 新规政策}"
+    )
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.line) == ("C105", 7)
 
 
 def test_forward_with_userinfo_is_invalid() -> None:
@@ -97,7 +107,7 @@ def test_unconfirmed_source_warns() -> None:
 
 def test_source_name_must_match_the_link() -> None:
     (found,) = check_content(forward("https://www.moj.gov.cn/a", name="新华社"), POLICY)
-    assert (found.code, found.severity) == ("C108", Severity.WARN)
+    assert (found.code, found.severity, found.line) == ("C108", Severity.WARN, 8)
     assert "司法部" in found.message
 
 
@@ -235,6 +245,17 @@ def test_exceptions_downgrade_to_warn_and_are_never_silent() -> None:
     assert "C105" in found[4].message
 
 
+def test_exception_without_a_real_reason_does_not_cover() -> None:
+    front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
+    front += "  - {rule: L104, reason: '  。 '}"
+    found = check_content(draft(front, "电话13800138000\n"), POLICY)
+    assert [(v.code, v.severity) for v in found] == [
+        ("L104", Severity.BLOCK),
+        ("L190", Severity.WARN),
+    ]
+    assert "没有写明理由" in found[1].message
+
+
 def test_exception_for_other_text_does_not_cover() -> None:
     front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
     front += "  - {rule: L106, match: 李四, reason: 不相干的例外}"
@@ -295,3 +316,40 @@ def test_real_looking_forwards_pass(
     listed = next(s for s in ACCOUNTS.whitelist.sources if s.id == source_id)
     expected = [] if listed.confirmed else [("C109", Severity.WARN)]
     assert [(v.code, v.severity) for v in check_content(doc, ACCOUNTS)] == expected
+
+
+def test_gate_refuses_blocking_and_returns_warnings() -> None:
+    from fzjj.errors import ExitCode
+    from fzjj.rules.gate import ContentRefused, screen
+
+    warn = Violation(
+        "L107", "出现涉密词语“涉密”", path=PATH, line=8, column=1, severity=Severity.WARN
+    )
+    assert screen([warn], when="报送前", path=PATH) == (warn,)
+    many = [Violation("L104", f"发现手机号码 {i}", path=PATH, line=i) for i in range(25)]
+    with pytest.raises(ContentRefused) as err:
+        screen([*many, warn], when="发布前", path=PATH)
+    refused = err.value
+    assert refused.exit_code is ExitCode.REFUSED
+    assert (len(refused.blocking), refused.warnings) == (25, (warn,))
+    assert refused.message.startswith("稿件未通过发布前检查（25 处错误、1 处警告）")
+    assert f"  {PATH}:0 L104 错误 发现手机号码 0" in refused.message
+    assert "另有 6 处" in refused.message
+
+
+@pytest.mark.parametrize(
+    ("rule", "match", "shown"),
+    [
+        ("L103", "350582199003071238", "3505**********1238"),
+        ("L104", "138-0013-8000", "138****8000"),
+        ("L104", "138****8000", "138****8000"),
+        ("L105", "6228 4800 1234 5671", "6228********5671"),
+        ("L106", "张三", "张*"),
+        ("L102", "某某项目", "某***"),
+        ("L101", "内部资料", "内部资料"),
+    ],
+)
+def test_exception_matches_are_masked_for_display(rule: str, match: str, shown: str) -> None:
+    from fzjj.rules.gate import masked_match
+
+    assert masked_match(rule, match) == shown

@@ -58,6 +58,7 @@ def test_every_shipped_source_with_hosts_has_a_real_looking_case() -> None:
         "https://mp.weixin.qq.com/s?__biz=MzA5MTIzNDU2Nw%3D%3D&mid=2650000001&idx=1",
         f"http://mp.weixin.qq.com/mp/appmsg/show?__biz={MOJ_BIZ}&appmsgid=10000001",
         f"https://MP.WEIXIN.QQ.COM/s?mid=1&__biz={MOJ_BIZ}#wechat_redirect",
+        "https://mp.weixin.qq.com/s?%5F%5Fbiz=MzA5MTIzNDU2Nw%3D%3D&mid=1",
     ],
 )
 def test_wechat_long_link_matches_by_account(url: str) -> None:
@@ -194,3 +195,11 @@ def test_shipped_whitelist_marks_what_the_bureau_must_fill_in() -> None:
     assert all(s.wechat == [] for s in sources.values())
     assert text.count("wechat: []") == len(sources)
     assert all("待填写" in line for line in text.splitlines() if "wechat: []" in line)
+
+
+def test_docs_describe_every_rule_code() -> None:
+    from fzjj.rules import RULES
+
+    docs = (ROOT / "docs/content-rules.md").read_text("utf-8")
+    missing = [code for code in RULES if f"\n### {code} " not in docs]
+    assert missing == []

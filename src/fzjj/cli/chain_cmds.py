@@ -190,6 +190,9 @@ def register(app: typer.Typer) -> None:
             return
         name = history.policy.name_of(person)
         print_states(mine, history.policy, title=f"等待 {name} 处理的稿件（{len(mine)} 篇）")
+        _print_exceptions(
+            [history.drafts[s.draft_id] for s in mine if s.draft_id in history.drafts]
+        )
 
     @app.command()
     def new(

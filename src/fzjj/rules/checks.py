@@ -7,6 +7,7 @@ draft and the policy come in, violations go out; nothing is read from disk.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -93,7 +94,7 @@ class _Report:
     ) -> None:
         """Add a violation; `field` (e.g. `source.url`) locates it in the front-matter."""
         if line is None and field:
-            line = line_of(self.draft, field)
+            line = _field_line(self.draft, field)
         self.violations.append(
             Violation(
                 code=code,
@@ -106,6 +107,23 @@ class _Report:
                 hint=hint,
             )
         )
+
+
+def _field_line(draft: Draft, field: str) -> int | None:
+    """The line of a front-matter field; for `source.url` and the like, of the sub-field
+    when it is written in block style on its own line, else of the top-level field."""
+    top, _, sub = field.partition(".")
+    first = line_of(draft, top)
+    if not sub or first is None:
+        return first
+    lines = draft.front.splitlines()  # lines[0] is file line 2
+    for number in range(first + 1, len(lines) + 2):
+        text = lines[number - 2]
+        if text[:1] not in (" ", "\t"):
+            break
+        if re.match(rf"\s+{re.escape(sub)}\s*:", text):
+            return number
+    return first
 
 
 def _check_category(report: _Report, categories: list[str]) -> None:
@@ -145,7 +163,7 @@ def _check_forward(report: _Report, policy: Policy) -> None:
     found = find_source(source.url, policy.whitelist)
     if found.source is None:
         code = found.code or codes.URL_INVALID
-        report.add(code, f"source.url：{found.reason}", hint=found.hint, field="source")
+        report.add(code, f"source.url：{found.reason}", hint=found.hint, field="source.url")
         return
     _check_matched(report, source, found.source)
 
@@ -156,14 +174,14 @@ def _check_matched(report: _Report, source: Source, listed: WhitelistSource) -> 
             codes.SOURCE_UNCONFIRMED,
             f"source.url：白名单来源“{listed.name}”的登记信息尚未经局里确认",
             hint="请宣教科核实该来源的网站和公众号后，在 policies.yaml 中把 confirmed 改为 true。",
-            field="source",
+            field="source.url",
         )
     if _plain(source.name) not in {_plain(name) for name in listed.names}:
         report.add(
             codes.SOURCE_NAME_MISMATCH,
             f"source.name：来源写作“{source.name}”，但链接属于“{listed.name}”",
             hint=f"来源名称请写“{listed.name}”或其登记的别名，与原文链接一致（第五条注明出处）。",
-            field="source",
+            field="source.name",
         )
     if listed.permission_required and source.permission is None:
         _missing_permission(report, "source", f"白名单来源“{listed.name}”要求转载前取得授权")
@@ -272,7 +290,7 @@ def _report_hits(report: _Report, hits: list[_Hit], exceptions: list[LintExcepti
 
 def _covering(finding: Finding, exceptions: list[LintException]) -> int | None:
     for index, exception in enumerate(exceptions):
-        if exception.rule.strip().upper() != finding.code:
+        if exception.rule.strip().upper() != finding.code or not _justified(exception):
             continue
         wanted = exception.match
         if wanted is None:
@@ -281,6 +299,11 @@ def _covering(finding: Finding, exceptions: list[LintException]) -> int | None:
         if wanted.strip() in (finding.text, finding.shown) or compact == finding.text:
             return index
     return None
+
+
+def _justified(exception: LintException) -> bool:
+    """An exception counts only with a real reason: at least two non-blank characters."""
+    return len("".join(exception.reason.split())) >= 2
 
 
 def _report_unused(report: _Report, exceptions: list[LintException], used: set[int]) -> None:
@@ -292,6 +315,9 @@ def _report_unused(report: _Report, exceptions: list[LintException], used: set[i
         if rule not in codes.LINT_CODES or rule == codes.EXCEPTION_UNUSED:
             message = f"{field}：规则代码 {exception.rule} 不是可登记例外的检查规则"
             hint = "只有 L101–L107 的检查结果可以登记例外；来源与栏目规则（C 开头）不能豁免。"
+        elif not _justified(exception):
+            message = f"{field}：例外 {rule} 没有写明理由，不予采用"
+            hint = "在 reason 中写明为什么可以保留（如“当事人本人书面同意公开”）。"
         else:
             shown = f"“{exception.match}”" if exception.match else ""
             message = f"{field}：例外 {rule}{shown} 没有对应的检查结果"

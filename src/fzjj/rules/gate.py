@@ -70,8 +70,9 @@ def exception_notes(draft: Draft) -> list[str]:
     notes = []
     for item in draft.meta.lint_exceptions:
         rule = item.rule.strip().upper()
+        title = f" {codes.RULES[rule][0]}" if rule in codes.RULES else ""
         match = f"（匹配“{masked_match(rule, item.match)}”）" if item.match else "（不限匹配文字）"
-        notes.append(f"规则 {rule}{match}：{item.reason}")
+        notes.append(f"规则 {rule}{title}{match}：{item.reason}")
     return notes
 
 
