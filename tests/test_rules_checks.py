@@ -75,6 +75,16 @@ def test_forward_from_lookalike_host_is_blocked() -> None:
     assert found.severity is Severity.BLOCK
     assert found.message.startswith("source.url：")
     assert "moj.gov.cn.evil.com" in found.message
+    assert found.line == 10  # the source.url line
+
+
+def test_flow_style_source_points_at_the_source_line() -> None:
+    doc = draft(
+        "kind: forward\ncategory: 转发上级信息\n"
+        "source: {name: 司法部, title: 原标题, url: 'https://evil.com/', type: 新规政策}"
+    )
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.line) == ("C105", 7)
 
 
 def test_forward_with_userinfo_is_invalid() -> None:
@@ -97,7 +107,7 @@ def test_unconfirmed_source_warns() -> None:
 
 def test_source_name_must_match_the_link() -> None:
     (found,) = check_content(forward("https://www.moj.gov.cn/a", name="新华社"), POLICY)
-    assert (found.code, found.severity) == ("C108", Severity.WARN)
+    assert (found.code, found.severity, found.line) == ("C108", Severity.WARN, 8)
     assert "司法部" in found.message
 
 

@@ -7,6 +7,7 @@ draft and the policy come in, violations go out; nothing is read from disk.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -93,7 +94,7 @@ class _Report:
     ) -> None:
         """Add a violation; `field` (e.g. `source.url`) locates it in the front-matter."""
         if line is None and field:
-            line = line_of(self.draft, field)
+            line = _field_line(self.draft, field)
         self.violations.append(
             Violation(
                 code=code,
@@ -106,6 +107,23 @@ class _Report:
                 hint=hint,
             )
         )
+
+
+def _field_line(draft: Draft, field: str) -> int | None:
+    """The line of a front-matter field; for `source.url` and the like, of the sub-field
+    when it is written in block style on its own line, else of the top-level field."""
+    top, _, sub = field.partition(".")
+    first = line_of(draft, top)
+    if not sub or first is None:
+        return first
+    lines = draft.front.splitlines()  # lines[0] is file line 2
+    for number in range(first + 1, len(lines) + 2):
+        text = lines[number - 2]
+        if text[:1] not in (" ", "\t"):
+            break
+        if re.match(rf"\s+{re.escape(sub)}\s*:", text):
+            return number
+    return first
 
 
 def _check_category(report: _Report, categories: list[str]) -> None:
@@ -145,7 +163,7 @@ def _check_forward(report: _Report, policy: Policy) -> None:
     found = find_source(source.url, policy.whitelist)
     if found.source is None:
         code = found.code or codes.URL_INVALID
-        report.add(code, f"source.url：{found.reason}", hint=found.hint, field="source")
+        report.add(code, f"source.url：{found.reason}", hint=found.hint, field="source.url")
         return
     _check_matched(report, source, found.source)
 
@@ -156,14 +174,14 @@ def _check_matched(report: _Report, source: Source, listed: WhitelistSource) -> 
             codes.SOURCE_UNCONFIRMED,
             f"source.url：白名单来源“{listed.name}”的登记信息尚未经局里确认",
             hint="请宣教科核实该来源的网站和公众号后，在 policies.yaml 中把 confirmed 改为 true。",
-            field="source",
+            field="source.url",
         )
     if _plain(source.name) not in {_plain(name) for name in listed.names}:
         report.add(
             codes.SOURCE_NAME_MISMATCH,
             f"source.name：来源写作“{source.name}”，但链接属于“{listed.name}”",
             hint=f"来源名称请写“{listed.name}”或其登记的别名，与原文链接一致（第五条注明出处）。",
-            field="source",
+            field="source.name",
         )
     if listed.permission_required and source.permission is None:
         _missing_permission(report, "source", f"白名单来源“{listed.name}”要求转载前取得授权")
