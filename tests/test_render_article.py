@@ -720,7 +720,8 @@ def test_docs_example_is_the_real_output(policy: Policy) -> None:
 
 
 def test_docs_show_a_rendered_article_and_form() -> None:
-    for page, image in (("rendering.md", "article-sample.png"), ("forms.md", "form-sample.png")):
+    pages = [("rendering.md", "article-sample.png"), ("rendering.md", "forward-sample.png")]
+    for page, image in [*pages, ("forms.md", "form-sample.png")]:
         assert f"](img/{image})" in (ROOT / "docs" / page).read_text("utf-8")
         data = (ROOT / "docs" / "img" / image).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 300_000

@@ -5,7 +5,9 @@
 - form-sample.png: page 1 of a form (a draft in review, two of four boxes signed), drawn
   by pdfium from the PDF `fzjj form` writes;
 - article-sample.png: the `fzjj render --preview` page of the example article in
-  docs/rendering.md, photographed by headless Chromium at the WeChat column width.
+  docs/rendering.md, photographed by headless Chromium at the WeChat column width;
+- forward-sample.png: the same for a forward (转载) from the Ministry of Justice, with its
+  来源 block.
 
 Chromium is needed only here (never by the tests or CI). It gets its CJK font through a
 private fontconfig file pointing at the fonts fzjj installs (pylopdf-fonts-zh-cn), so the
@@ -57,6 +59,22 @@ reuse:
 | 上午 | 42 |
 | 下午 | 37 |
 """
+FORWARD = """---
+id: 2026-11-publicity-forward
+title: 司法部：进一步加强公共法律服务体系建设
+unit: publicity
+kind: forward
+category: 转发上级信息
+source:
+  name: 司法部
+  title: 司法部印发意见进一步加强公共法律服务体系建设
+  url: https://www.moj.gov.cn/pub/sfbgw/zwxxgk/202611/t20261120_000001.html
+  type: 新规政策
+---
+司法部近日印发意见，对进一步加强公共法律服务体系建设作出部署。
+
+意见提出，要推进公共法律服务实体、热线、网络平台融合发展。
+"""
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -88,25 +106,24 @@ def form_sample() -> None:
     save_small(image, HERE / "form-sample.png")
 
 
-def article_sample() -> None:
+def article_sample(text: str, editor: str, reviewers: list[str], image: str) -> None:
     from fzjj.draft import parse_draft
     from fzjj.policy import parse_policy
     from fzjj.render.article import render_article, render_preview
 
     browser = next((b for b in map(shutil.which, CHROMIUM) if b), None)
     if browser is None:
-        sys.exit("article-sample.png needs Chromium (apt-get install chromium)")
+        sys.exit(f"{image} needs Chromium (apt-get install chromium)")
     policy = parse_policy((ROOT / "policies.yaml").read_text("utf-8"))
-    draft = parse_draft(ARTICLE.encode("utf-8"), "content/2026/11/demo.md")
-    names = ["陈岚", "许明", "王强", "李华"]
-    fragment = render_article(draft, policy, repo_root=ROOT, editor="林青", reviewers=names)
+    draft = parse_draft(text.encode("utf-8"), "content/2026/11/demo.md")
+    fragment = render_article(draft, policy, repo_root=ROOT, editor=editor, reviewers=reviewers)
     page = render_preview(fragment, title=draft.meta.title, repo_root=ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "preview.html").write_text(page, "utf-8")
         _screenshot(browser, work)
         with Image.open(work / "shot.png") as shot:
-            save_small(_trim(shot), HERE / "article-sample.png")
+            save_small(_trim(shot), HERE / image)
 
 
 def _screenshot(browser: str, work: Path) -> None:
@@ -142,4 +159,5 @@ def _trim(image: Image.Image) -> Image.Image:
 
 if __name__ == "__main__":
     form_sample()
-    article_sample()
+    article_sample(ARTICLE, "林青", ["陈岚", "许明", "王强", "李华"], "article-sample.png")
+    article_sample(FORWARD, "蔡文", ["洪宇", "许明", "王强", "李华"], "forward-sample.png")
