@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -18,8 +19,11 @@ from typer.testing import CliRunner
 from conftest import Bureau
 from fzjj.cli import form_cmd
 from fzjj.errors import UsageError
+from fzjj.model import Action, Stage
+from fzjj.records import RecordFields, format_message
 from fzjj.render.archive import build_archive, parse_month
 from fzjj.render.form import FormData, form_data
+from fzjj.render.outputs import write_demo_outputs
 from test_form import make_draft, make_policy, make_state, pdf_text, squash
 
 MONTH = "2026-01"
@@ -217,3 +221,167 @@ def test_archive_command_bad_month_exits_2(in_repo: Bureau, cli: typer.Typer) ->
     assert re.search(r"月份“2026-13”无效", err)
     assert out == ""
     assert not (in_repo.root / "archive").exists()
+
+
+# ---- records that do not hold, over real signed commits -------------------------------------
+
+FORGED = "伪造的同意意见"
+
+
+def forged_approval(bureau: Bureau, person: str, path: str, stage: Stage) -> str:
+    """An approval commit made by hand (not through fzjj), signed with `person`'s key."""
+    data = (bureau.root / path).read_bytes()
+    blob = bureau.git("hash-object", path)
+    fields = RecordFields(
+        action=Action.APPROVE,
+        draft_id=path.rsplit("/", 1)[1].removesuffix(".md"),
+        path=path,
+        digest=hashlib.sha256(data).hexdigest(),
+        blob=blob,
+        policy_version=1,
+        stage=stage,
+        prev=bureau.head(),
+        opinion=FORGED,
+    )
+    bureau.sign_as(person)
+    bureau.git("commit", "-q", "--allow-empty", "-S", "-m", format_message(fields))
+    return bureau.head()
+
+
+def test_form_never_prints_a_record_signed_by_an_unknown_key(
+    in_repo: Bureau, cli: typer.Typer
+) -> None:
+    path = in_repo.draft("qingyang-02", title="青阳司法所调解纠纷", month="2026/11")
+    in_repo.ok("qy_info", "submit", path, when=WHEN)
+    in_repo.ok("qy_head", "approve", path, "--opinion", "同意报送。", when=WHEN)
+    unknown = forged_approval(in_repo, "stranger", path, Stage.SECRECY_OFFICE)
+    wrong_role = forged_approval(in_repo, "qy_info", path, Stage.SECRECY_OFFICE)
+    assert run(cli, "form", path, "-o", "f.pdf")[0] == 0
+    assert run(cli, "form", path, "-o", "f.html")[0] == 0
+    text = pdf_text((in_repo.root / "f.pdf").read_bytes())
+    html = (in_repo.root / "f.html").read_text("utf-8")
+    for output in (text, html):
+        assert squash(FORGED) not in squash(output)
+        assert unknown[:12] not in output and wrong_role[:12] not in output
+    assert squash("签名：陈岚（青阳所长）") in text
+    assert squash("签名：林青") not in text.replace(squash("经办人签名：林青"), "")
+    # the box stays open for the real signer, whose record then fills it
+    in_repo.ok("secrecy_a", "approve", path, "--opinion", "经审查不涉密。", when=WHEN)
+    assert run(cli, "form", path, "-o", "f.pdf")[0] == 0
+    text = pdf_text((in_repo.root / "f.pdf").read_bytes())
+    assert squash("签名：许明（保密办）") in text and squash("经审查不涉密。") in text
+    assert squash(FORGED) not in text
+
+
+# ---- bad input: exit codes and Chinese messages, through the real fzjj app ---------------
+
+
+def fzjj(*args: str) -> tuple[int, str, str]:
+    from fzjj.cli.main import app
+
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def bad_inputs(bureau: Bureau) -> dict[str, str]:
+    bureau.write("notes.txt", "宣教科备注\n")
+    latin = bureau.root / "content" / "2026" / "11" / "latin.md"
+    latin.parent.mkdir(parents=True, exist_ok=True)
+    latin.write_bytes("---\nid: latin\ntitle: café\n---\n".encode("latin-1"))
+    return {
+        "unknown": "content/2026/11/nope.md",
+        "not-a-draft": "notes.txt",
+        "non-utf8": "content/2026/11/latin.md",
+    }
+
+
+@pytest.mark.parametrize("command", ["form", "render"])
+@pytest.mark.parametrize(
+    ("case", "code", "message"),
+    [
+        ("unknown", 2, "文件不存在：content/2026/11/nope.md"),
+        ("not-a-draft", 3, "草稿路径应为 content/YYYY/MM/<名称>.md"),
+        ("non-utf8", 3, "content/2026/11/latin.md：文件不是 UTF-8 编码"),
+    ],
+)
+def test_bad_draft_paths_fail_in_chinese(
+    in_repo: Bureau, command: str, case: str, code: int, message: str
+) -> None:
+    path = bad_inputs(in_repo)[case]
+    before = in_repo.git("status", "--porcelain")
+    exit_code, out, err = fzjj(command, path)
+    assert exit_code == code
+    assert err.startswith("错误：") and message in err
+    assert out == "" and "Traceback" not in err
+    assert in_repo.git("status", "--porcelain") == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("form", "{draft}", "-o", "notes.txt/表.pdf"),
+        ("form", "{draft}", "-o", "notes.txt/表.html"),
+        ("render", "{draft}", "-o", "notes.txt/a.html"),
+        ("archive", "--month", "2026-11", "-o", "notes.txt"),
+        ("archive", "--month", "2026-11", "-o", "notes.txt/sub"),
+    ],
+    ids=["form-pdf", "form-html", "render", "archive-file", "archive-below-file"],
+)
+def test_unwritable_output_fails_in_chinese(in_repo: Bureau, args: tuple[str, ...]) -> None:
+    draft = reviewed(in_repo)
+    bad_inputs(in_repo)
+    code, out, err = fzjj(*(a.format(draft=draft) for a in args))
+    assert code == 2
+    assert "字段 --output" in err and "无法写入" in err
+    assert "同名文件" in err  # the reason, in Chinese
+    assert re.search(r"[A-Za-z]{3,} (exists|directory)", err) is None
+    assert out == ""
+    assert (in_repo.root / "notes.txt").read_text("utf-8") == "宣教科备注\n"
+
+
+def test_archive_without_month_is_explained(in_repo: Bureau) -> None:
+    code, out, err = fzjj("archive")
+    assert code == 2 and out == ""
+    assert "缺少月份" in err and "--month YYYY-MM" in err
+
+
+def test_form_of_an_unsubmitted_draft_is_blank(in_repo: Bureau) -> None:
+    path = in_repo.draft("qingyang-03", title="尚未报送的稿件")
+    in_repo.git("add", path)
+    in_repo.git("commit", "-q", "-m", "Add draft")
+    code, out, _ = fzjj("form", path, "-o", "blank.pdf")
+    assert code == 0 and "已生成审批表" in out
+    text = pdf_text((in_repo.root / "blank.pdf").read_bytes())
+    assert "尚未报送的稿件" in text and "尚无有效记录" in text
+    assert "经办人签名：年月日" in text
+
+
+# ---- the outputs fzjj demo writes -------------------------------------------------------------
+
+
+def test_write_demo_outputs(bureau: Bureau, tmp_path: Path) -> None:
+    path = bureau.draft("qingyang-05", title="青阳司法所开展宪法宣传", month="2026/11")
+    bureau.full_chain(path, when=WHEN)
+    out = tmp_path / "outputs"
+    paths = write_demo_outputs(bureau.root, "2026-11", path, out)
+    names = [p.relative_to(out).as_posix() for p in paths]
+    assert names == [
+        "qingyang-05-审批表.pdf",
+        "archive/qingyang-05-审批表.pdf",
+        "archive/2026-11-信息发布审批表汇编.pdf",
+        "archive/manifest.json",
+        "qingyang-05.html",
+        "qingyang-05.preview.html",
+    ]
+    assert all(p.is_file() for p in paths)
+    text = pdf_text(paths[0].read_bytes())
+    assert squash("青阳司法所开展宪法宣传") in text and squash("签名：李华（局长）") in text
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert json.loads(paths[3].read_text("utf-8"))["forms"][0]["state"] == "已审批"
+    article = paths[4].read_text("utf-8")
+    assert "<section" in article and "审核：陈岚（青阳所长）" in article
+    assert "width: 677px" in paths[5].read_text("utf-8")
+    before = {p: p.read_bytes() for p in paths}
+    again = write_demo_outputs(bureau.root, "2026-11", bureau.root / path, out)
+    assert again == paths
+    assert {p: p.read_bytes() for p in again} == before

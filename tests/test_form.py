@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
@@ -233,12 +234,16 @@ def test_stage_outside_the_kinds_chain_is_marked() -> None:
 def test_forward_source_and_lint_exceptions_are_shown() -> None:
     extra = (
         "source: {name: 司法部, title: 新规解读, url: 'https://www.moj.gov.cn/a.html'}\n"
-        "lint_exceptions:\n  - {rule: PII, match: 林青, reason: 本人同意公开姓名}\n"
+        "lint_exceptions:\n  - {rule: l106, match: 林青, reason: 本人同意公开姓名}\n"
+        "  - {rule: X9, reason: 旧规则代码照原样显示}\n"
     )
     draft = make_draft(extra=extra)
     data = form_data(make_state(draft, 0), draft, make_policy())
     assert data.source_line == "来源：司法部《新规解读》 https://www.moj.gov.cn/a.html"
-    assert data.exceptions == ("规则 PII（匹配“林青”）：本人同意公开姓名",)
+    assert data.exceptions == (
+        "规则 l106 案件当事人姓名未匿名化（匹配“林青”）：本人同意公开姓名",
+        "规则 X9：旧规则代码照原样显示",
+    )
     html = render_form_html(data, repo_root=None)
     assert "本人同意公开姓名" in html and "来源：司法部" in html
     text = pdf_text(render_form_pdf(data))
@@ -298,6 +303,36 @@ def test_html_escapes_injection_in_every_field(payload: str) -> None:
         assert html.count("{{ 7*7 }}") >= 3  # title, content, opinion, all literal
 
 
+CORPUS = Path(__file__).parent / "corpus" / "injection"
+FORM_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "span", "table"}
+FORM_TAGS |= {"colgroup", "col", "tr", "th", "td", "p", "div", "small", "section", "ol", "li"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, [name for name, _ in attrs]))
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS.glob("*.md")), ids=lambda p: p.stem)
+def test_injection_corpus_is_text_on_the_form(case: Path) -> None:
+    body = case.read_text("utf-8")
+    draft = make_draft(title=case.stem, body=body)
+    state = make_state(draft, 1)
+    state.approvals[0] = replace(state.approvals[0], opinion=body)  # opinions are text too
+    html = render_form_html(form_data(state, draft, make_policy()), repo_root=None)
+    parser = _Tags()
+    parser.feed(html)
+    assert {tag for tag, _ in parser.tags} <= FORM_TAGS
+    assert [tag for tag, _ in parser.tags].count("style") == 1  # form.css only
+    attributes = {name for _, names in parser.tags for name in names}
+    assert attributes <= {"lang", "charset", "class", "scope", "colspan"}
+    assert "<!--" not in html.split("</style>", 1)[1]
+
+
 def test_repository_template_overrides_the_packaged_one(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "form.html.j2").write_text(
@@ -341,6 +376,11 @@ def test_pdf_text_holds_labels_and_values() -> None:
     ]
     missing = [item for item in expected if squash(item) not in text]
     assert missing == []
+    # the attachment's fields come in its order
+    order = ["信息标题", "报送日期", "填报科室", "信息内容", "经办人签名"]
+    order += [label.partition("（")[0] for label in BOX_LABELS.values()] + [CC_LINE]
+    positions = [text.index(squash(label)) for label in order]
+    assert positions == sorted(positions)
     # pdfium reads the same glyphs back exactly, spaces included
     exact = pdfium_text(render_form_pdf(data))
     for item in (CC_LINE, "2026 年 1 月 6 日", "签名：许明", short_digest(draft.digest)):
@@ -399,6 +439,34 @@ def test_pdf_page_renders_ink_in_the_table() -> None:
         data, stages=tuple(replace(s, opinion=None, signer=None) for s in data.stages)
     )
     assert dark_pixels(render_form_pdf(unsigned), stage_box)[0] < signed
+
+
+def test_form_page_renders_to_png(tmp_path: Path) -> None:
+    """Page 1 drawn by pdfium and saved as PNG: an A4-shaped image with the table's ink."""
+    from PIL import Image
+
+    draft = make_draft()
+    data = form_data(make_state(draft, 4), draft, make_policy())
+    document = pypdfium2.PdfDocument(render_form_pdf(data))
+    try:
+        target = tmp_path / "page1.png"
+        document[0].render(scale=150 / 72).to_pil().save(target, format="PNG")
+    finally:
+        document.close()
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(target) as image:
+        width, height = image.size
+        gray = image.convert("L")
+    assert abs(width - 1240) <= 1 and abs(height - 1754) <= 1  # A4 at 150 dpi
+    # the heading band and the left border of the table are drawn, the margins are white
+    band = (int(width * 0.25), int(height * 0.05), int(width * 0.75), int(height * 0.1))
+    heading = gray.crop(band)
+    margin = gray.crop((0, int(height * 0.3), int(width * 0.08), int(height * 0.7)))
+    assert sum(heading.histogram()[:128]) > 2000
+    assert sum(margin.histogram()[:250]) == 0
+    border_x = round(width * 20 / 210)  # the table starts 20 mm from the left edge
+    column = gray.crop((border_x - 2, int(height * 0.3), border_x + 3, int(height * 0.7)))
+    assert column.getextrema()[0] < 100
 
 
 def test_long_body_and_opinion_continue_without_loss() -> None:

@@ -702,3 +702,26 @@ def test_code_font_is_monospace_only() -> None:
     )
     assert clean_style("font-family: 'Evil Sans'") is None
     assert clean_style("font-family: x;} body{color:red; monospace") is None
+
+
+def test_docs_example_is_the_real_output(policy: Policy) -> None:
+    """docs/rendering.md shows a draft and its HTML: the HTML must be what fzjj renders."""
+    doc = (ROOT / "docs" / "rendering.md").read_text("utf-8")
+    source = re.search(r"```markdown\n(.*?)```", doc, re.S)
+    shown = re.search(r"```html\n(.*?)```", doc, re.S)
+    assert source and shown
+    draft = parse_draft(source.group(1).encode("utf-8"), "content/2026/11/demo.md")
+    reviewers = ["陈岚", "许明", "王强", "李华"]
+    html = render_article(draft, policy, repo_root=None, editor="林青", reviewers=reviewers)
+    assert_wechat_safe(html)
+    # the docs break lines after block-level closing tags for reading; nothing else differs
+    readable = re.sub(r"(</(?:p|section|h2|tr|table)>)(?!\n)", r"\1\n", html)
+    assert readable.rstrip("\n") == shown.group(1).rstrip("\n")
+
+
+def test_docs_show_a_rendered_article_and_form() -> None:
+    pages = [("rendering.md", "article-sample.png"), ("rendering.md", "forward-sample.png")]
+    for page, image in [*pages, ("forms.md", "form-sample.png")]:
+        assert f"](img/{image})" in (ROOT / "docs" / page).read_text("utf-8")
+        data = (ROOT / "docs" / "img" / image).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 300_000

@@ -205,8 +205,15 @@ def scenario() -> list[DraftState]:
             next_stage=Stage.UNIT_HEAD,
             next_signers=["publicity_head"],
         ),
-        state("cz-rejected", "cizao", Phase.REJECTED, cz),
-        state("ah-approved", "anhai", Phase.APPROVED, ah, category="信息主动公开"),
+        state("cz-rejected", "cizao", Phase.REJECTED, cz, next_signers=["cizao_info"]),
+        state(
+            "ah-approved",
+            "anhai",
+            Phase.APPROVED,
+            ah,
+            category="信息主动公开",
+            next_signers=list(shipped_policy().operators),
+        ),
         state("ghost-1", "ghost", Phase.IN_REVIEW, ghost, next_stage=Stage.UNIT_HEAD),
     ]
 
@@ -408,3 +415,31 @@ def test_yearly_tie_and_missing_reads() -> None:
 def test_bad_month_is_rejected(year: int, month: int) -> None:
     with pytest.raises(ValueError):
         monthly_report(shipped_policy(), [], year, month)
+
+
+def test_submit_date_is_capped_by_a_later_record_of_someone_else() -> None:
+    """A submit record dated 1 April, approved by the unit head on 31 March, counts in March."""
+    policy = shipped_policy()
+    history = [
+        rec(Action.SUBMIT, "fwd-dated", bj(2026, 4, 1, 0, 10), signer="qingyang_info"),
+        rec(
+            Action.APPROVE,
+            "fwd-dated",
+            bj(2026, 3, 31, 23),
+            stage=Stage.UNIT_HEAD,
+            signer="qingyang_head",
+        ),
+    ]
+    draft = state("fwd-dated", "qingyang", Phase.IN_REVIEW, history)
+    when = first_submitted(draft, policy)
+    assert when is not None and (when.month, when.day, when.hour) == (3, 31, 23)
+    assert by_unit(monthly_report(policy, [draft], 2026, 3))["qingyang"].submitted == 1
+    assert by_unit(monthly_report(policy, [draft], 2026, 4))["qingyang"].submitted == 0
+    # the submitter's own later record, or an invalid one, does not move the date
+    own = [
+        history[0],
+        rec(Action.SUBMIT, "fwd-dated", bj(2026, 3, 20), signer="qingyang_info"),
+        rec(Action.APPROVE, "fwd-dated", bj(2026, 3, 1), signer="x", valid=False),
+    ]
+    again = first_submitted(state("fwd-dated", "qingyang", Phase.IN_REVIEW, own), policy)
+    assert again is not None and (again.month, again.day) == (4, 1)

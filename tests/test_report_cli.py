@@ -1,15 +1,19 @@
-"""`fzjj report` and `fzjj stats import` on a real repository with real signed history.
+"""`fzjj report` and `fzjj stats import` through the real `fzjj` app, on a real repository
+with real signed history (committer dates set per record, Beijing time unless marked UTC):
 
-The history (committer dates set per record, Beijing time unless marked UTC):
-
+- ah-g  安海: submitted 2026-01-20, rejected 2026-01-21 and left so (January: 1 rejected;
+  青阳 has nothing in January).
 - qy-a  青阳: submitted 2026-02-28 16:30 UTC = 2026-03-01 00:30 Beijing (March), full chain
   in March, published 2026-03-05.
 - qy-b  青阳: submitted 2026-02-28 23:50 Beijing (February), unit head approved, now waits
-  for the secrecy review.
+  for the secrecy review. In February 安海 has nothing at all.
 - ah-c  安海: submitted 2026-03-10, rejected 2026-03-11, revised and resubmitted 2026-04-02;
-  the resubmission does not count again, so 安海 has nothing in April.
-- qy-d  青阳: submitted 2026-03-30, approved through April 1-2, waits for publication.
-- In February 安海 has nothing at all.
+  the resubmission does not count again, so it stays a March submission.
+- op-e  青阳: an interview (submitted by the operator), 便民信息, 2026-03-15, in review.
+- qy-d  青阳: submitted 2026-03-30, approved through April 1-2, waits for publication
+  (submitted in March, approved in April: counted in March only).
+- ah-f  安海: the submit record claims 2026-04-01 00:10, but the unit head's approval,
+  signed by someone else, is dated 2026-03-31 23:00: it counts in March, not April.
 """
 
 from __future__ import annotations
@@ -19,27 +23,19 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 from typer.testing import Result
 
-from conftest import Bureau
+from conftest import PEOPLE, Bureau
 from fzjj.cli.main import app
 
 
-def _ensure_registered() -> None:
-    from fzjj.cli import report_cmd
-
-    if not any(c.name == "report" for c in app.registered_commands):
-        app.command("report")(report_cmd.report)
-    if not any(g.name == "stats" for g in app.registered_groups):
-        app.add_typer(report_cmd.stats_app, name="stats")
-
-
 def run(b: Bureau, *args: str) -> Result:
-    _ensure_registered()
     old = os.getcwd()
     os.chdir(b.root)
     try:
@@ -52,10 +48,25 @@ def bj(stamp: str) -> str:
     return stamp + "+08:00"
 
 
+INTERVIEW = """---
+id: op-e
+title: 青阳所法律服务进企业
+unit: qingyang
+kind: interview
+category: 便民信息
+---
+
+法治报社记者采访青阳司法所。
+"""
+
+
 @pytest.fixture
 def history(bureau: Bureau) -> Bureau:
-    _ensure_registered()
     b = bureau
+    ah_g = b.draft("ah-g", unit="anhai", month="2026/01", title="安海所元旦普法")
+    b.ok("ah_info", "submit", ah_g, when=bj("2026-01-20T09:00:00"))
+    b.ok("ah_head", "reject", ah_g, "--opinion", "请重写。", when=bj("2026-01-21T09:00:00"))
+
     qy_a = b.draft("qy-a", month="2026/03", title="青阳所开展普法讲座")
     b.ok("qy_info", "submit", qy_a, when="2026-02-28T16:30:00+00:00")
     for i, person in enumerate(("qy_head", "secrecy_a", "deputy", "principal")):
@@ -79,107 +90,342 @@ def history(bureau: Bureau) -> Bureau:
     b.draft("ah-c", unit="anhai", month="2026/03", title="安海所社区矫正工作", body="补充后。\n")
     b.ok("ah_info", "submit", ah_c, when=bj("2026-04-02T10:00:00"))
 
+    op_e = b.write("content/2026/03/op-e.md", INTERVIEW)
+    b.ok("operator", "submit", op_e, when=bj("2026-03-15T10:00:00"))
+
     qy_d = b.draft("qy-d", month="2026/03", title="青阳所法律援助")
     b.ok("qy_info", "submit", qy_d, when=bj("2026-03-30T18:00:00"))
     for i, person in enumerate(("qy_head", "secrecy_a", "deputy", "principal")):
         b.ok(person, "approve", qy_d, when=bj(f"2026-04-01T1{i}:00:00"))
+
+    ah_f = b.draft("ah-f", unit="anhai", month="2026/03", title="安海所月末报送")
+    b.ok("ah_info", "submit", ah_f, when=bj("2026-04-01T00:10:00"))
+    b.ok("ah_head", "approve", ah_f, when=bj("2026-03-31T23:00:00"))
     return b
 
 
-MARCH = {  # 单位 → 报送, 审核中, 已审批, 已退回, 已发布, 本月发布, 计入定额, 定额, 达标
-    "青阳司法所": ["2", "0", "1", "0", "1", "1", "2", "1", "是"],
-    "安海司法所": ["1", "1", "0", "0", "0", "0", "1", "1", "是"],
-    "合计": ["3", "1", "1", "0", "1", "1", "3", "2", "2/2 达标"],
-}
-FEBRUARY = {
-    "青阳司法所": ["1", "1", "0", "0", "0", "0", "1", "1", "是"],
-    "安海司法所": ["0", "0", "0", "0", "0", "0", "0", "1", "未达标"],
-    "合计": ["1", "1", "0", "0", "0", "0", "1", "2", "1/2 达标"],
-}
-APRIL = {
-    "青阳司法所": ["0", "0", "0", "0", "0", "0", "0", "1", "未达标"],
-    "安海司法所": ["0", "0", "0", "0", "0", "0", "0", "1", "未达标"],
-}
+UNIT_HEADERS = ["单位", "报送", "审核中", "已审批", "已退回", "已发布"]
+UNIT_HEADERS += ["本月发布", "计入定额", "定额", "达标"]
+ZERO = ["0"] * 7  # 报送 … 计入定额
+CATEGORIES = [
+    "信息主动公开",
+    "党务政务宣传",
+    "便民信息",
+    "澄清回应",
+    "其他公开信息",
+    "转发上级信息",
+]
 
 
-def _units_from(fmt: str, result: Result) -> dict[str, list[str]]:
+def months() -> dict[str, dict[str, list[list[str]]]]:
+    """Every table of each month's report, as text cells (footer rows last)."""
+
+    def units(qy: list[str], ah: list[str], total: list[str]) -> list[list[str]]:
+        return [["青阳司法所", *qy], ["安海司法所", *ah], ["合计", *total]]
+
+    def cats(**counts: int) -> list[list[str]]:
+        return [[c, str(counts.get(c, 0))] for c in CATEGORIES]
+
+    def kinds(original: int, interview: int) -> list[list[str]]:
+        return [["原创", str(original)], ["采访", str(interview)], ["转发", "0"]]
+
+    return {
+        "2026-01": {
+            "各单位报送情况": units(
+                [*ZERO, "1", "未达标"],
+                ["1", "0", "0", "1", "0", "0", "1", "1", "是"],
+                ["1", "0", "0", "1", "0", "0", "1", "2", "1/2 达标"],
+            ),
+            "按栏目": cats(党务政务宣传=1),
+            "按类型": kinds(1, 0),
+            "本月报送的稿件": [
+                [
+                    "ah-g",
+                    "安海所元旦普法",
+                    "安海司法所",
+                    "原创",
+                    "党务政务宣传",
+                    "2026-01-20 09:00",
+                    "已退回",
+                ]
+            ],
+        },
+        "2026-02": {
+            "各单位报送情况": units(
+                ["1", "1", "0", "0", "0", "0", "1", "1", "是"],
+                [*ZERO, "1", "未达标"],
+                ["1", "1", "0", "0", "0", "0", "1", "2", "1/2 达标"],
+            ),
+            "按栏目": cats(党务政务宣传=1),
+            "按类型": kinds(1, 0),
+            "本月报送的稿件": [
+                [
+                    "qy-b",
+                    "青阳所调解纠纷一起",
+                    "青阳司法所",
+                    "原创",
+                    "党务政务宣传",
+                    "2026-02-28 23:50",
+                    "审核中",
+                ]
+            ],
+        },
+        "2026-03": {
+            "各单位报送情况": units(
+                ["3", "1", "1", "0", "1", "1", "3", "1", "是"],
+                ["2", "2", "0", "0", "0", "0", "2", "1", "是"],
+                ["5", "3", "1", "0", "1", "1", "5", "2", "2/2 达标"],
+            ),
+            "按栏目": cats(党务政务宣传=4, 便民信息=1),
+            "按类型": kinds(4, 1),
+            "本月报送的稿件": [
+                [
+                    "qy-a",
+                    "青阳所开展普法讲座",
+                    "青阳司法所",
+                    "原创",
+                    "党务政务宣传",
+                    "2026-03-01 00:30",
+                    "已发布",
+                ],
+                [
+                    "ah-c",
+                    "安海所社区矫正工作",
+                    "安海司法所",
+                    "原创",
+                    "党务政务宣传",
+                    "2026-03-10 10:00",
+                    "审核中",
+                ],
+                [
+                    "op-e",
+                    "青阳所法律服务进企业",
+                    "青阳司法所",
+                    "采访",
+                    "便民信息",
+                    "2026-03-15 10:00",
+                    "审核中",
+                ],
+                [
+                    "qy-d",
+                    "青阳所法律援助",
+                    "青阳司法所",
+                    "原创",
+                    "党务政务宣传",
+                    "2026-03-30 18:00",
+                    "已审批",
+                ],
+                [
+                    "ah-f",
+                    "安海所月末报送",
+                    "安海司法所",
+                    "原创",
+                    "党务政务宣传",
+                    "2026-03-31 23:00",
+                    "审核中",
+                ],
+            ],
+        },
+        "2026-04": {
+            "各单位报送情况": units(
+                [*ZERO, "1", "未达标"], [*ZERO, "1", "未达标"], [*ZERO, "2", "0/2 达标"]
+            ),
+            "按栏目": cats(),
+            "按类型": kinds(0, 0),
+            "本月报送的稿件": [],
+        },
+    }
+
+
+TITLES = ["各单位报送情况", "按栏目", "按类型", "本月报送的稿件"]
+
+
+def sheets(fmt: str, result: Result) -> dict[str, list[list[str]]]:
+    """The report's tables read back from the output of one format (header rows dropped)."""
     if fmt == "csv":
         assert result.stdout_bytes.startswith(b"\xef\xbb\xbf")
+        assert b"\r\n" in result.stdout_bytes
         rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
-        start = rows.index(["各单位报送情况"]) + 2
-        return {r[0]: r[1:] for r in rows[start : rows.index([], start)]}
+        out: dict[str, list[list[str]]] = {}
+        for block in "\x00".join("\x01".join(r) for r in rows).split("\x00\x00"):
+            lines = [line.split("\x01") for line in block.split("\x00")]
+            out[lines[0][0]] = lines[2:]
+        return out
     text = result.stdout
+    parts = _split(text, fmt)
     if fmt == "markdown":
-        section = text.split("## 各单位报送情况", 1)[1].split("\n## ", 1)[0]
-        rows = [
-            [c.strip().strip("*") for c in line.strip("|").split(" | ")]
-            for line in section.splitlines()
-            if line.startswith("|")
-        ][2:]
-        return {r[0]: r[1:] for r in rows}
+        return {
+            title: [
+                [c.strip().strip("*") for c in line.strip("|").split(" | ")]
+                for line in body.splitlines()
+                if line.startswith("|")
+            ][2:]
+            for title, body in parts.items()
+        }
     if fmt == "html":
-        table = text.split("<tbody>", 1)[1].split("</table>", 1)[0]
-        rows = [re.findall(r"<td[^>]*>([^<]*)</td>", tr) for tr in table.split("<tr")[1:]]
-        return {r[0]: r[1:] for r in rows if r}
-    section = text.split("各单位报送情况", 1)[1].split("按栏目", 1)[0]
-    rows = [
-        [c.strip() for c in re.split("[│┃]", line)[1:-1]]
-        for line in section.splitlines()
-        if line.startswith("│")
-    ]
-    return {r[0]: r[1:] for r in rows}
+        return {
+            title: [
+                re.findall(r"<td[^>]*>([^<]*)</td>", tr)
+                for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body)
+                if "<td" in tr
+            ]
+            for title, body in parts.items()
+        }
+    return {
+        title: [
+            [c.strip() for c in re.split("[│┃]", line)[1:-1]]
+            for line in body.splitlines()
+            if line.startswith("│")  # body and footer rows; the header uses ┃
+        ]
+        for title, body in parts.items()
+    }
+
+
+def _split(text: str, fmt: str) -> dict[str, str]:
+    marks = {"markdown": "## {}\n", "html": "<h2>{}</h2>", "table": "\n{}\n"}[fmt]
+    out: dict[str, str] = {}
+    for index, title in enumerate(TITLES):
+        begin = text.index(marks.format(title))
+        end = text.index(marks.format(TITLES[index + 1])) if index + 1 < len(TITLES) else None
+        out[title] = text[begin:end]
+    return out
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html"])
 def test_monthly_report_every_figure_every_format(history: Bureau, fmt: str) -> None:
-    for month, expected in (("2026-03", MARCH), ("2026-02", FEBRUARY), ("2026-04", APRIL)):
+    for month, expected in months().items():
         result = run(history, "report", "--month", month, "--format", fmt)
         assert result.exit_code == 0, result.output
-        units = _units_from(fmt, result)
-        for name, figures in expected.items():
-            assert units[name] == figures, (fmt, month, name)
+        assert sheets(fmt, result) == expected, (fmt, month)
 
 
-def test_monthly_report_json(history: Bureau) -> None:
-    result = run(history, "report", "--month", "2026-03", "--format", "json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    units = {u["unit"]: u for u in data["units"]}
-    assert units["qingyang"]["submitted"] == 2 and units["qingyang"]["published"] == 1
-    assert units["qingyang"]["approved"] == 1 and units["anhai"]["in_review"] == 1
-    assert data["totals"]["units_met"] == 2 and data["below_quota"] == []
-    assert [d["id"] for d in data["drafts"]] == ["qy-a", "ah-c", "qy-d"]
-    assert data["drafts"][0]["submitted"] == "2026-03-01T00:30:00+08:00"
-    assert data["by_kind"] == {"original": 3, "interview": 0, "forward": 0}
-    assert data["by_category"]["党务政务宣传"] == 3
-    assert data["year_grid"]["qingyang"][:4] == [0, 1, 2, 0]
-    assert data["year_grid"]["anhai"][:4] == [0, 0, 1, 0]
+def test_below_quota_stands_out_in_every_format(history: Bureau) -> None:
+    args = ("report", "--month", "2026-02", "--format")
+    md = run(history, *args, "markdown").stdout
+    assert "| **安海司法所** | **0** |" in md and "| 青阳司法所 | 1 |" in md
+    html = run(history, *args, "html").stdout
+    assert '<tr class="below"><td>安海司法所</td>' in html
+    assert '<tr class="below"><td>青阳司法所</td>' not in html
+    assert "未达标单位 1 个" in run(history, *args, "table").stdout
+    data = json.loads(run(history, *args, "json").stdout)
+    assert data["below_quota"] == ["anhai"]
+    assert [u["quota_met"] for u in data["units"]] == [True, False]
 
 
-def test_html_to_file(history: Bureau, tmp_path: Path) -> None:
+def test_terminal_table_marks_below_quota_in_red(history: Bureau) -> None:
+    from rich.console import Console
+
+    from fzjj.cli.report_cmd import print_month
+    from fzjj.service import open_workspace
+
+    console = Console(record=True, force_terminal=True, color_system="standard", width=200)
+    report = print_month(open_workspace(history.root), 2026, 1, console)
+    assert report.below_quota == ["qingyang"]
+    lines = console.export_text(styles=True).splitlines()
+    qy = next(line for line in lines if "青阳司法所" in line and "未达标" in line)
+    ah = next(line for line in lines if "安海司法所" in line and "│" in line)
+    assert "\x1b[1;31m" in qy and "\x1b[1;31m" not in ah
+
+
+JSON_FIELDS = ["submitted", "in_review", "approved", "rejected", "published"]
+JSON_FIELDS += ["published_in_month", "quota_count", "quota_target"]
+
+
+def test_monthly_report_json_every_figure(history: Bureau) -> None:
+    for month, expected in months().items():
+        result = run(history, "report", "--month", month, "--format", "json")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["report"] == "month" and data["month"] == month
+        assert data["quota"] == {
+            "per_month": 1,
+            "basis": "submitted",
+            "kinds": ["original", "interview"],
+        }
+        table = [
+            [u["name"], *(str(u[f]) for f in JSON_FIELDS), "是" if u["quota_met"] else "未达标"]
+            for u in data["units"]
+        ]
+        totals = data["totals"]
+        table.append(
+            ["合计", *(str(totals[f]) for f in JSON_FIELDS), f"{totals['units_met']}/2 达标"]
+        )
+        assert table == expected["各单位报送情况"], month
+        assert [[k, str(v)] for k, v in data["by_category"].items()] == expected["按栏目"]
+        kinds = {"original": "原创", "interview": "采访", "forward": "转发"}
+        assert [[kinds[k], str(v)] for k, v in data["by_kind"].items()] == expected["按类型"]
+        phases = {
+            "in_review": "审核中",
+            "approved": "已审批",
+            "rejected": "已退回",
+            "published": "已发布",
+        }
+        drafts = [
+            [d["id"], d["title"], d["submitted"][:16].replace("T", " "), phases[d["phase"]]]
+            for d in data["drafts"]
+        ]
+        assert drafts == [[r[0], r[1], r[5], r[6]] for r in expected["本月报送的稿件"]]
+        assert data["year_grid"] == {
+            "qingyang": [0, 1, 3, *[0] * 9],
+            "anhai": [1, 0, 2, *[0] * 9],
+        }
+    march = json.loads(run(history, "report", "--month", "2026-03", "-f", "json").stdout)
+    first = march["drafts"][0]
+    assert first["submitted"] == "2026-03-01T00:30:00+08:00"
+    assert first["published"] == "2026-03-05T20:00:00+08:00"
+    assert march["drafts"][-1]["submitted"] == "2026-03-31T23:00:00+08:00"
+
+
+def test_html_is_one_page_with_both_charts(history: Bureau, tmp_path: Path) -> None:
     target = tmp_path / "march.html"
     result = run(history, "report", "--month", "2026-03", "--format", "html", "-o", str(target))
     assert result.exit_code == 0 and f"已写入 {target}" in result.stderr
     html = target.read_text("utf-8")
-    assert html.count("<svg") == 2 and "https://" not in html and "<script" not in html
-    assert "<title>青阳司法所 3月：2</title>" in html
-    assert "<title>青阳司法所 2月：1</title>" in html
+    assert html.count("<svg") == 2 and "<script" not in html
+    assert not re.search(r"""(src|href)=|url\(|@import|https?://""", html)
+    grid = {
+        "青阳司法所": [0, 1, 3, *[0] * 9],
+        "安海司法所": [1, 0, 2, *[0] * 9],
+    }
+    for unit, counts in grid.items():
+        for month, count in enumerate(counts, start=1):
+            assert f"<title>{unit} {month}月：{count}</title>" in html
+    assert "2026年各单位每月报送（条）" in html and 'stroke="#cf222e"' in html
+    pipeline = {
+        "报送": 5,
+        "审核中": 3,
+        "已审批": 1,
+        "已退回": 0,
+        "已发布": 1,
+        "本月发布（全部）": 1,
+    }
+    for label, value in pipeline.items():
+        assert f"<title>{label}：{value}</title>" in html
 
 
 def test_pending_and_reminders(history: Bureau) -> None:
     result = run(history, "report", "--pending", "--format", "json")
     assert result.exit_code == 0, result.output
-    items = {i["id"]: i for i in json.loads(result.stdout)["items"]}
-    assert set(items) == {"qy-b", "ah-c", "qy-d"}
+    listed = json.loads(result.stdout)["items"]
+    assert [i["id"] for i in listed] == ["ah-g", "qy-b", "op-e", "ah-f", "qy-d", "ah-c"]
+    items = {i["id"]: i for i in listed}
+    assert items["ah-g"]["step"] == "待修改后重新报送" and items["ah-g"]["waiting_for"] == [
+        "ah_info"
+    ]
+    assert items["ah-g"]["since"] == "2026-01-21T09:00:00+08:00"
     assert items["qy-b"]["stage"] == "secrecy_office"
     assert items["qy-b"]["waiting_for_names"] == ["许明（保密办）", "郑敏（保密办）"]
+    assert items["qy-b"]["since"] == "2026-03-01T08:00:00+08:00"
     assert items["ah-c"]["stage"] == "unit_head"
     assert items["ah-c"]["waiting_for_names"] == ["吴涛（安海所长）"]
-    assert items["ah-c"]["since"].startswith("2026-04-02T10:00")
+    assert items["ah-c"]["since"] == "2026-04-02T10:00:00+08:00"
+    assert items["op-e"]["waiting_for"] == ["qy_head"]
+    assert items["ah-f"]["step"] == "涉密审查"
     assert items["qy-d"]["step"] == "待发布" and items["qy-d"]["waiting_for"] == ["operator"]
+    assert items["qy-d"]["since"] == "2026-04-01T13:00:00+08:00"
 
     table = run(history, "report", "--pending").stdout
-    assert "共 3 篇稿件在等待" in table and "许明（保密办）、郑敏（保密办）" in table
+    assert "共 6 篇稿件在等待" in table and "许明（保密办）、郑敏（保密办）" in table
 
     april = run(history, "report", "--reminders", "--month", "2026-04", "--format", "json")
     assert [u["unit"] for u in json.loads(april.stdout)["units"]] == ["qingyang", "anhai"]
@@ -188,6 +434,45 @@ def test_pending_and_reminders(history: Bureau) -> None:
     feb = run(history, "report", "--reminders", "--month", "2026-02")
     assert "安海司法所" in feb.stdout and "黄海（安海信息员）" in feb.stdout
     assert "青阳司法所" not in feb.stdout
+    jan = run(history, "report", "--reminders", "--month", "2026-01", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(jan.stdout_bytes.decode("utf-8-sig"))))
+    assert rows[2:] == [["青阳司法所", "林青（青阳信息员）"]]
+
+
+def test_queue_agrees_with_pending(history: Bureau) -> None:
+    """`fzjj queue` as each person lists exactly the pending drafts that wait for them."""
+    items = json.loads(run(history, "report", "--pending", "-f", "json").stdout)["items"]
+    seen = 0
+    for person in PEOPLE:
+        code, out = history.act(person, "queue", "--json")
+        assert code == 0, out
+        mine = [s["id"] for s in json.loads(out)]
+        expected = [i["id"] for i in items if person in i["waiting_for"]]
+        assert sorted(mine) == sorted(expected), person
+        seen += len(mine)
+    assert seen == sum(len(i["waiting_for"]) for i in items) == 8
+
+
+def test_installed_command_prints_the_month(history: Bureau) -> None:
+    fzjj = Path(sys.executable).with_name("fzjj")
+    proc = subprocess.run(
+        [str(fzjj), "report", "--month", "2026-03", "--format", "csv"],
+        cwd=history.root,
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = list(csv.reader(io.StringIO(proc.stdout.decode("utf-8-sig"))))
+    start = rows.index(["各单位报送情况"])
+    assert rows[start + 1] == UNIT_HEADERS
+    assert rows[start + 2 : start + 5] == months()["2026-03"]["各单位报送情况"]
+    bad = subprocess.run(
+        [str(fzjj), "report", "--month", "2026-00"],
+        cwd=history.root,
+        capture_output=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and bad.stderr.decode().startswith("错误：")
 
 
 def test_stats_import_then_year(history: Bureau, tmp_path: Path) -> None:
@@ -268,8 +553,35 @@ def test_stats_import_errors(bureau: Bureau, tmp_path: Path) -> None:
     assert not (bureau.root / "data").exists()
 
 
+def test_stats_import_bad_files_leave_the_data_file(history: Bureau, tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_bytes(
+        "文章标题,发表时间,阅读次数\r\n青阳所开展普法讲座,2026-03-05,88\r\n".encode("gbk")
+    )
+    assert run(history, "stats", "import", str(good)).exit_code == 0
+    data_file = history.root / "data" / "wechat-stats.json"
+    before = data_file.read_bytes()
+    cases = {
+        "empty.csv": (b"", "统计文件是空的"),
+        "date.csv": (
+            "文章标题,发表时间,阅读次数\r\n青阳所开展普法讲座,2026年13月5日,99\r\n".encode("gbk"),
+            "第 2 行“发表时间”列的值 '2026年13月5日' 不是日期",
+        ),
+        "columns.csv": ("题目,次数\r\n青阳所开展普法讲座,99\r\n".encode(), "找不到表头"),
+        "binary.csv": (b"\x00\x01\x02PK", "不是 CSV 文本文件"),
+    }
+    for name, (data, message) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        result = run(history, "stats", "import", str(tmp_path / name))
+        assert result.exit_code == 3, (name, result.output)
+        assert result.stderr.startswith("错误：") and message in result.stderr, name
+        assert name in result.stderr and "提示：" in result.stderr
+        assert result.stdout == ""
+        assert data_file.read_bytes() == before
+    assert json.loads(before)["drafts"]["qy-a"]["reads"] == 88
+
+
 def test_outside_a_repository(tmp_path: Path) -> None:
-    _ensure_registered()
     from typer.testing import CliRunner
 
     old = os.getcwd()

@@ -4,10 +4,11 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fzjj.draft import Draft, parse_draft
 from fzjj.model import Severity, Violation
-from fzjj.policy import parse_policy
+from fzjj.policy import Policy, parse_policy
 from fzjj.rules import check_content
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +75,16 @@ def test_forward_from_lookalike_host_is_blocked() -> None:
     assert found.severity is Severity.BLOCK
     assert found.message.startswith("source.url：")
     assert "moj.gov.cn.evil.com" in found.message
+    assert found.line == 10  # the source.url line
+
+
+def test_flow_style_source_points_at_the_source_line() -> None:
+    doc = draft(
+        "kind: forward\ncategory: 转发上级信息\n"
+        "source: {name: 司法部, title: 原标题, url: 'https://evil.com/', type: 新规政策}"
+    )
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.line) == ("C105", 7)
 
 
 def test_forward_with_userinfo_is_invalid() -> None:
@@ -96,7 +107,7 @@ def test_unconfirmed_source_warns() -> None:
 
 def test_source_name_must_match_the_link() -> None:
     (found,) = check_content(forward("https://www.moj.gov.cn/a", name="新华社"), POLICY)
-    assert (found.code, found.severity) == ("C108", Severity.WARN)
+    assert (found.code, found.severity, found.line) == ("C108", Severity.WARN, 8)
     assert "司法部" in found.message
 
 
@@ -115,6 +126,23 @@ def test_permission_required_by_whitelist() -> None:
     )
     (found,) = check_content(forward("https://www.moj.gov.cn/a"), parse_policy(text))
     assert found.code == "C110"
+
+
+def test_reused_material_from_a_source_needing_consent_needs_permission() -> None:
+    text = SHIPPED.replace(
+        "      hosts: [moj.gov.cn]\n",
+        "      hosts: [moj.gov.cn]\n      permission_required: true\n",
+    )
+    policy = parse_policy(text)
+    reuse = "reuse:\n  - {name: 司法部, title: 某图解, url: 'https://www.moj.gov.cn/a.html'"
+    (found,) = check_content(draft(f"kind: original\ncategory: 便民信息\n{reuse}}}"), policy)
+    assert found.code == "C110"
+    assert found.message.startswith("reuse[0].permission：链接属于白名单来源“司法部”")
+    granted = ", permission: {granted_by: 司法部新闻办, date: 2026-05-01, method: 书面授权}}"
+    assert (
+        check_content(draft(f"kind: original\ncategory: 便民信息\n{reuse}{granted}"), policy) == []
+    )
+    assert check_content(draft(f"kind: original\ncategory: 便民信息\n{reuse}}}"), POLICY) == []
 
 
 def test_reused_material_needs_a_valid_link_and_permission() -> None:
@@ -164,7 +192,38 @@ def test_title_is_linted_too() -> None:
     (found,) = check_content(doc, POLICY)
     assert found.code == "L104"
     assert found.message.startswith("title：")
-    assert (found.line, found.column) == (3, None)
+    assert (found.line, found.column) == (3, 10)
+
+
+def test_original_title_of_a_forward_is_linted_on_its_line() -> None:
+    doc = draft(
+        "kind: forward\ncategory: 转发上级信息\nsource:\n  name: 司法部\n"
+        "  title: '被告人张三被判刑'\n  url: https://www.moj.gov.cn/a.html\n  type: 普法案例"
+    )
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.line, found.column) == ("L106", 9, 14)
+    assert found.message == "source.title：被告人“张*”的姓名未匿名化"
+
+
+def test_titles_of_reused_material_are_linted() -> None:
+    doc = draft(
+        "kind: original\ncategory: 便民信息\nreuse:\n"
+        "  - {name: 某报, title: 普法图解, url: 'https://example.com/a'}\n"
+        "  - {name: 某网, title: 原告李小明案评析, url: 'https://example.com/b'}"
+    )
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.line, found.column) == ("L106", 9, 25)
+    assert found.message.startswith("reuse[1].title：原告")
+
+
+def test_title_written_over_two_lines_points_at_the_field() -> None:
+    doc = parse_draft(
+        "---\nid: 2026-05-t\ntitle: >-\n  寻人\n  13800138000\nunit: qingyang\nkind: original\n"
+        "category: 便民信息\n---\n正文\n".encode(),
+        PATH,
+    )
+    (found,) = check_content(doc, POLICY)
+    assert (found.code, found.line, found.column) == ("L104", 3, None)
 
 
 def test_severity_comes_from_policy() -> None:
@@ -197,6 +256,17 @@ def test_exceptions_downgrade_to_warn_and_are_never_silent() -> None:
     assert "C105" in found[4].message
 
 
+def test_exception_without_a_real_reason_does_not_cover() -> None:
+    front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
+    front += "  - {rule: L104, reason: '  。 '}"
+    found = check_content(draft(front, "电话13800138000\n"), POLICY)
+    assert [(v.code, v.severity) for v in found] == [
+        ("L104", Severity.BLOCK),
+        ("L190", Severity.WARN),
+    ]
+    assert "没有写明理由" in found[1].message
+
+
 def test_exception_for_other_text_does_not_cover() -> None:
     front = "kind: original\ncategory: 便民信息\nlint_exceptions:\n"
     front += "  - {rule: L106, match: 李四, reason: 不相干的例外}"
@@ -216,3 +286,81 @@ def test_exception_match_ignores_separators(match: str) -> None:
 def test_every_message_is_chinese() -> None:
     found = check_content(draft(EXCEPTIONS, BODY), POLICY)
     assert all(re.search(r"[\u4e00-\u9fff]", v.message) for v in found)
+
+
+def _policy_with_accounts() -> tuple[Policy, dict[str, str]]:
+    """The shipped policy with a made-up official account registered for every source."""
+    text = SHIPPED
+    bizes: dict[str, str] = {}
+    for index, source in enumerate(POLICY.whitelist.sources):
+        biz = f"MzA{index:02d}TestBiz{index:02d}=="
+        bizes[source.id] = biz
+        block = text[text.index(f"    - id: {source.id}\n") :]
+        line = block[: block.index("      wechat: []")]
+        text = text.replace(
+            line + "      wechat: []",
+            line + f"      wechat: [{{name: {source.name}官微, biz: '{biz}'}}]",
+            1,
+        )
+    return parse_policy(text), bizes
+
+
+ACCOUNTS, BIZES = _policy_with_accounts()
+FORWARDS = yaml.safe_load((ROOT / "tests/corpus/rules/forwards.yaml").read_text("utf-8"))
+
+
+def test_forward_corpus_covers_every_shipped_source() -> None:
+    assert {row[0] for row in FORWARDS["forwards"]} == {s.id for s in POLICY.whitelist.sources}
+
+
+@pytest.mark.parametrize(("source_id", "name", "title", "url", "kind"), FORWARDS["forwards"])
+def test_real_looking_forwards_pass(
+    source_id: str, name: str, title: str, url: str, kind: str
+) -> None:
+    if url.startswith("wechat:"):
+        biz = BIZES[url.removeprefix("wechat:")]
+        url = f"https://mp.weixin.qq.com/s?__biz={biz}&mid=2650000001&idx=1&sn=0a1b2c3d#rd"
+    doc = draft(
+        "kind: forward\ncategory: 转发上级信息\nsource:\n"
+        f"  name: {name}\n  title: '{title}'\n  url: '{url}'\n  type: {kind}"
+    )
+    listed = next(s for s in ACCOUNTS.whitelist.sources if s.id == source_id)
+    expected = [] if listed.confirmed else [("C109", Severity.WARN)]
+    assert [(v.code, v.severity) for v in check_content(doc, ACCOUNTS)] == expected
+
+
+def test_gate_refuses_blocking_and_returns_warnings() -> None:
+    from fzjj.errors import ExitCode
+    from fzjj.rules.gate import ContentRefused, screen
+
+    warn = Violation(
+        "L107", "出现涉密词语“涉密”", path=PATH, line=8, column=1, severity=Severity.WARN
+    )
+    assert screen([warn], when="报送前", path=PATH) == (warn,)
+    many = [Violation("L104", f"发现手机号码 {i}", path=PATH, line=i) for i in range(25)]
+    with pytest.raises(ContentRefused) as err:
+        screen([*many, warn], when="发布前", path=PATH)
+    refused = err.value
+    assert refused.exit_code is ExitCode.REFUSED
+    assert (len(refused.blocking), refused.warnings) == (25, (warn,))
+    assert refused.message.startswith("稿件未通过发布前检查（25 处错误、1 处警告）")
+    assert f"  {PATH}:0 L104 错误 发现手机号码 0" in refused.message
+    assert "另有 6 处" in refused.message
+
+
+@pytest.mark.parametrize(
+    ("rule", "match", "shown"),
+    [
+        ("L103", "350582199003071238", "3505**********1238"),
+        ("L104", "138-0013-8000", "138****8000"),
+        ("L104", "138****8000", "138****8000"),
+        ("L105", "6228 4800 1234 5671", "6228********5671"),
+        ("L106", "张三", "张*"),
+        ("L102", "某某项目", "某***"),
+        ("L101", "内部资料", "内部资料"),
+    ],
+)
+def test_exception_matches_are_masked_for_display(rule: str, match: str, shown: str) -> None:
+    from fzjj.rules.gate import masked_match
+
+    assert masked_match(rule, match) == shown

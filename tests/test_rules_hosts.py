@@ -58,6 +58,7 @@ def test_every_shipped_source_with_hosts_has_a_real_looking_case() -> None:
         "https://mp.weixin.qq.com/s?__biz=MzA5MTIzNDU2Nw%3D%3D&mid=2650000001&idx=1",
         f"http://mp.weixin.qq.com/mp/appmsg/show?__biz={MOJ_BIZ}&appmsgid=10000001",
         f"https://MP.WEIXIN.QQ.COM/s?mid=1&__biz={MOJ_BIZ}#wechat_redirect",
+        "https://mp.weixin.qq.com/s?%5F%5Fbiz=MzA5MTIzNDU2Nw%3D%3D&mid=1",
     ],
 )
 def test_wechat_long_link_matches_by_account(url: str) -> None:
@@ -167,3 +168,38 @@ def test_userinfo_is_always_refused(junk: str) -> None:
     # "/", "?" and "#" end the authority, so an "@" after them is not userinfo.
     url = f"https://www.moj.gov.cn{junk}@evil.com/"
     assert not host_matches(url, ["moj.gov.cn"])
+
+
+def test_init_template_ships_the_same_whitelist_and_lint() -> None:
+    template = ROOT / "src/fzjj/data/init/policies.yaml"
+    shipped = parse_policy((ROOT / "policies.yaml").read_text("utf-8"))
+    fresh = parse_policy(template.read_text("utf-8"))
+    assert fresh.whitelist == shipped.whitelist
+    assert fresh.lint == shipped.lint
+
+
+def test_shipped_whitelist_marks_what_the_bureau_must_fill_in() -> None:
+    text = (ROOT / "policies.yaml").read_text("utf-8")
+    shipped = parse_policy(text)
+    sources = {s.id: s for s in shipped.whitelist.sources}
+    # domain.md: these sources and hosts, the committees' hosts to confirm.
+    assert sources["zhengfawei_central"].hosts == ["chinapeace.gov.cn"]
+    assert sources["moj"].hosts == ["moj.gov.cn"]
+    assert sources["fujian_sft"].hosts == ["sft.fujian.gov.cn"]
+    assert sources["xinhua"].hosts == ["news.cn", "xinhuanet.com"]
+    for source_id in ("zhengfawei_fujian", "zhengfawei_quanzhou", "zhengfawei_jinjiang"):
+        assert sources[source_id].hosts == [] and not sources[source_id].confirmed
+    assert not sources["quanzhou_sfj"].confirmed
+    assert all(not s.confirmed for s in sources.values() if s.category == "regional_media")
+    # No __biz is known: every wechat list is empty and says so.
+    assert all(s.wechat == [] for s in sources.values())
+    assert text.count("wechat: []") == len(sources)
+    assert all("待填写" in line for line in text.splitlines() if "wechat: []" in line)
+
+
+def test_docs_describe_every_rule_code() -> None:
+    from fzjj.rules import RULES
+
+    docs = (ROOT / "docs/content-rules.md").read_text("utf-8")
+    missing = [code for code in RULES if f"\n### {code} " not in docs]
+    assert missing == []

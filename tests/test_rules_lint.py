@@ -59,6 +59,26 @@ def test_findings_are_masked_and_located() -> None:
         assert text[finding.start : finding.end].replace(" ", "") in (finding.text, "张三")
 
 
+def test_marking_keeps_its_term() -> None:
+    texts = [f.text for f in MATCHER.scan("机密★启用前；秘密★6个月；绝密★十年。", TODAY)]
+    assert texts == ["机密★启用前", "秘密★6个月", "绝密★十年"]
+
+
+_ALPHABET = "被告人原张三某王欧阳★☆绝机秘密级内部资料（）【】涉国家注意保密商业 -0123456789X１３８"
+
+
+@given(text=st.text(alphabet=_ALPHABET, max_size=80))
+def test_first_character_guard_changes_no_match(text: str) -> None:
+    import re
+
+    config = LintConfig(sensitive_words=["敏感", "国家"])
+    matcher = matcher_for(config)
+    unguarded = re.compile(matcher.body)
+    assert [m.span() for m in matcher.pattern.finditer(text)] == [
+        m.span() for m in unguarded.finditer(text)
+    ]
+
+
 def test_fullwidth_digits_keep_offsets() -> None:
     text = "电话：１３８００１３８０００。"
     (finding,) = MATCHER.scan(text, TODAY)

@@ -117,18 +117,20 @@ def test_xlsx_with_preamble_dates_and_synonyms(tmp_path: Path) -> None:
         ["标题qy-feb-late", datetime(2026, 3, 2, 10, 0), 77, None],
         ["whatever", "2026年4月3日", 5, "http://mp.weixin.qq.com/s/cross?scene=126"],
         ["合计", None, 82, None],
-        ["坏数字", "2026-03-02", "很多", None],
+        ["没有阅读数", "2026-03-02", None, None],
+        ["标题qy-midnight", 46082, 12, None],  # an Excel serial day: 2026-03-01
     ]
     export = write_xlsx(tmp_path / "stats.xlsx", header, rows)
     parsed = read_export(export)
-    assert [r.line for r in parsed] == [4, 5, 7]  # header on row 3; the total row skipped
+    assert [r.line for r in parsed] == [4, 5, 7, 8]  # header on row 3; the total row skipped
+    assert parsed[3].published is not None and parsed[3].published.isoformat() == "2026-03-01"
     data_file = tmp_path / DATA_FILE
     result = import_stats(export, scenario(), shipped_policy(), data_file)
     assert {(m.draft_id, m.matched_by) for m in result.matched} == {
         ("qy-feb-late", "title_date"),
         ("xy-cross", "url"),
     }
-    assert [u.reason for u in result.unmatched] == ["阅读数不是非负整数"]
+    assert [u.reason for u in result.unmatched] == ["没有阅读数", "没有找到同标题、同日发布的稿件"]
     assert load_reads(data_file) == {"qy-feb-late": 77, "xy-cross": 5}
 
 
@@ -225,3 +227,56 @@ def test_normalize_url() -> None:
     assert normalize_url("https://mp.weixin.qq.com/s/a") != normalize_url(
         "https://mp.weixin.qq.com/s/b"
     )
+
+
+BAD_INPUTS = [
+    ("empty.csv", b"", "统计文件是空的"),
+    ("bom-only.csv", b"\xef\xbb\xbf\r\n", "统计文件是空的"),
+    ("header-only.csv", "文章标题,发表时间,阅读次数\r\n".encode(), "只有表头，没有文章数据行"),
+    ("columns.csv", "名称,日期,数量\r\na,2026-03-02,1\r\n".encode("gbk"), "找不到表头"),
+    ("picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "不是 CSV 文本文件"),
+    (
+        "month13.csv",
+        "文章标题,发表时间,阅读次数\r\n标题xy-cross,2026-13-45,3\r\n".encode("gbk"),
+        "第 2 行“发表时间”列的值 '2026-13-45' 不是日期",
+    ),
+    (
+        "words.csv",
+        "文章标题,发表时间,阅读次数\r\n标题xy-cross,昨天,3\r\n".encode(),
+        "第 2 行“发表时间”列的值 '昨天' 不是日期",
+    ),
+    (
+        "reads.csv",
+        "文章标题,发表时间,阅读次数\r\n标题xy-cross,2026-04-03,很多\r\n".encode(),
+        "第 2 行“阅读次数”列的值 '很多' 不是非负整数",
+    ),
+    ("huge-field.csv", b'"' + b"x" * 200_000 + b'"\r\n', "不是有效的 CSV 文件"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), BAD_INPUTS)
+def test_bad_input_is_refused_and_data_file_kept(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    data_file = tmp_path / DATA_FILE
+    import_stats(
+        write_csv(tmp_path / "ok.csv", ROWS, "utf-8"), scenario(), shipped_policy(), data_file
+    )
+    before = data_file.read_bytes()
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    with pytest.raises(DataError) as err:
+        import_stats(bad, scenario(), shipped_policy(), data_file)
+    assert message in err.value.render() and err.value.path == str(bad)
+    assert err.value.exit_code is ExitCode.INVALID_INPUT and err.value.hint
+    assert data_file.read_bytes() == before
+    assert sorted(p.name for p in data_file.parent.iterdir()) == ["wechat-stats.json"]
+
+
+def test_utf16_tab_separated_export(tmp_path: Path) -> None:
+    """Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated."""
+    text = "文章标题\t发表时间\t阅读次数\r\n标题xy-cross\t2026-04-03 01:00\t4321\r\n"
+    export = tmp_path / "unicode.txt"
+    export.write_bytes(text.encode("utf-16"))
+    result = import_stats(export, scenario(), shipped_policy(), tmp_path / DATA_FILE)
+    assert [(m.draft_id, m.row.reads) for m in result.matched] == [("xy-cross", 4321)]

@@ -15,8 +15,9 @@ from fzjj import chain
 from fzjj.draft import Draft, digest_bytes
 from fzjj.errors import DraftError, RefusedError, UsageError
 from fzjj.history import draft_violations
-from fzjj.model import STAGE_LABELS, Action, DraftState, Phase, Severity, Stage
+from fzjj.model import STAGE_LABELS, Action, DraftState, Phase, Stage, Violation
 from fzjj.records import RecordFields, format_message
+from fzjj.rules.gate import screen
 from fzjj.service import Workspace
 
 
@@ -26,6 +27,7 @@ class Outcome:
     draft: Draft
     state: DraftState
     stage: Stage | None
+    warnings: tuple[Violation, ...] = ()  # content-rule warnings, for the command to show
 
 
 def _git_blob_id(data: bytes) -> str:
@@ -34,15 +36,9 @@ def _git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _refuse_content(ws: Workspace, draft: Draft, when: str) -> None:
-    blocking = [v for v in draft_violations(draft, ws.policy) if v.severity is Severity.BLOCK]
-    if blocking:
-        lines = "\n".join(f"  {v.path}:{v.line or ''} {v.code} {v.message}" for v in blocking[:10])
-        raise RefusedError(
-            f"稿件未通过{when}检查（{len(blocking)} 处）：\n{lines}",
-            path=draft.path,
-            hint="修改稿件；确有理由保留的，在 front-matter 的 lint_exceptions 中登记例外。",
-        )
+def _refuse_content(ws: Workspace, draft: Draft, when: str) -> tuple[Violation, ...]:
+    """The content rules with the trusted policy: `ContentRefused` if any blocks, else warnings."""
+    return screen(draft_violations(draft, ws.policy), when=when, path=draft.path)
 
 
 def _judge(
@@ -122,7 +118,7 @@ def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
             field="id",
             hint="给这篇稿件换一个新的 id。",
         )
-    _refuse_content(ws, draft, "报送前")
+    warnings = _refuse_content(ws, draft, "报送前")
     current = ws.history.states.get(draft.meta.id)
     if (
         current is not None
@@ -149,7 +145,7 @@ def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
     if blob != fields.blob:  # pragma: no cover - git and hashlib disagree only on corruption
         raise DraftError("写入对象库的内容与文件不一致", path=draft.path)
     oid = ws.repo.record_commit(format_message(fields), path=draft.path, blob=blob)
-    return Outcome(oid, draft, state, None)
+    return Outcome(oid, draft, state, None, warnings)
 
 
 def review(ws: Workspace, path: str, *, approve: bool, opinion: str) -> Outcome:
@@ -163,8 +159,7 @@ def review(ws: Workspace, path: str, *, approve: bool, opinion: str) -> Outcome:
         )
     if not approve and not opinion.strip():
         raise UsageError("退回稿件必须写明意见", hint='用 --opinion "退回理由" 说明需要修改什么。')
-    if approve:
-        _refuse_content(ws, draft, "审核前")
+    warnings = _refuse_content(ws, draft, "审核前") if approve else ()
     stage = state.next_stage
     fields = RecordFields(
         action=Action.APPROVE if approve else Action.REJECT,
@@ -179,7 +174,7 @@ def review(ws: Workspace, path: str, *, approve: bool, opinion: str) -> Outcome:
     )
     new_state, _ = _judge(ws, draft, fields, _signing_key(ws))
     oid = ws.repo.record_commit(format_message(fields))
-    return Outcome(oid, draft, new_state, stage)
+    return Outcome(oid, draft, new_state, stage, warnings)
 
 
 def publish(ws: Workspace, path: str, url: str) -> Outcome:
@@ -199,7 +194,7 @@ def publish(ws: Workspace, path: str, url: str) -> Outcome:
             path=draft.path,
             hint=_next_hint(ws, draft),
         )
-    _refuse_content(ws, draft, "发布前")
+    warnings = _refuse_content(ws, draft, "发布前")
     fields = RecordFields(
         action=Action.PUBLISH,
         draft_id=draft.meta.id,
@@ -212,7 +207,7 @@ def publish(ws: Workspace, path: str, url: str) -> Outcome:
     )
     new_state, _ = _judge(ws, draft, fields, _signing_key(ws))
     oid = ws.repo.record_commit(format_message(fields))
-    return Outcome(oid, draft, new_state, None)
+    return Outcome(oid, draft, new_state, None, warnings)
 
 
 def stage_label(stage: Stage | None) -> str:

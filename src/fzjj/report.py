@@ -155,10 +155,23 @@ class PendingItem:
 
 
 def first_submitted(state: DraftState, policy: Policy) -> datetime | None:
-    """Time of the draft's first valid submit record, in the policy's timezone."""
-    for record in state.history:
+    """When the draft was submitted (报送), in the policy's timezone.
+
+    The date is the committer date of the draft's first valid submit record: it lies inside
+    the signed commit object, so nobody but the signer can change it, and a pushed record
+    cannot be rewritten. The signer could still have set it freely; a later valid record of
+    the same draft signed by someone else (the unit head's approval, a rejection) shows the
+    draft existed by then, so the date is capped by the earliest of those. A submission dated
+    1 March but approved by the unit head on 28 February therefore counts in February.
+    """
+    records = state.history
+    for index, record in enumerate(records):
         if record.action is Action.SUBMIT and record.valid:
-            return record.when.astimezone(policy.tz)
+            when = record.when
+            for later in records[index + 1 :]:
+                if later.valid and later.signer != record.signer and later.when < when:
+                    when = later.when
+            return when.astimezone(policy.tz)
     if state.first_submitted is not None:
         return state.first_submitted.astimezone(policy.tz)
     return None
@@ -338,9 +351,15 @@ def yearly_report(
         else:
             missing[state.unit] = missing.get(state.unit, 0) + 1
 
+    roster_order = {u.id: i for i, u in enumerate(policy.units)}
     order = sorted(
         published,
-        key=lambda u: (-sum(published[u]), -sum(unit_reads[u]), _unit_order(policy, u)),
+        key=lambda u: (
+            -sum(published[u]),
+            -sum(unit_reads[u]),
+            roster_order.get(u, len(roster_order)),
+            u,
+        ),
     )
     units: list[UnitYear] = []
     for position, unit_id in enumerate(order, start=1):
@@ -367,22 +386,21 @@ def yearly_report(
     )
 
 
-def _unit_order(policy: Policy, unit_id: str) -> tuple[int, str]:
-    ids = [u.id for u in policy.units]
-    return (ids.index(unit_id), "") if unit_id in ids else (len(ids), unit_id)
-
-
 # ---- what waits on whom --------------------------------------------------------------------
 
 STEP_RESUBMIT = "待修改后重新报送"
 STEP_PUBLISH = "待发布"
+STEP_SUBMIT = "待报送"
+STEP_CHANGED = "报送后内容已修改，待重新报送"
 
 
 def pending(policy: Policy, states: Iterable[DraftState]) -> list[PendingItem]:
     """Every draft waiting for someone, oldest wait first.
 
-    In review: the next stage and who may sign it. Rejected: the submitters, to revise and
-    resubmit. Approved: the operators, to publish.
+    The people waited for are exactly the draft's `next_signers`, the same list `fzjj queue`
+    filters by, so the two always agree. In review: the next stage and who may still sign it
+    (none when the roster has nobody left, which is shown too). Rejected, never submitted,
+    or edited after submission: the submitters. Approved: the operators, to publish.
     """
     items: list[PendingItem] = []
     for state in states:
@@ -393,21 +411,30 @@ def pending(policy: Policy, states: Iterable[DraftState]) -> list[PendingItem]:
     return sorted(items, key=lambda i: (i.since or far, i.draft_id))
 
 
-def _pending_item(policy: Policy, state: DraftState) -> PendingItem | None:
-    since = state.waiting_since
+def _pending_step(state: DraftState) -> tuple[str, datetime | None] | None:
+    """What the draft waits for (Chinese) and since when; None when it waits for nobody."""
     if state.phase is Phase.IN_REVIEW and state.next_stage is not None:
-        step = STAGE_LABELS[state.next_stage]
-        who = list(state.next_signers) or policy.signers_for(state.next_stage, state.unit)
-    elif state.phase is Phase.REJECTED:
-        step = STEP_RESUBMIT
-        who = policy.submitters_for(state.kind, state.unit)
-        since = since or (state.rejection.when if state.rejection else None)
-    elif state.phase is Phase.APPROVED:
-        step = STEP_PUBLISH
-        who = list(policy.operators)
-        since = since or (state.approvals[-1].when if state.approvals else None)
-    else:
+        return STAGE_LABELS[state.next_stage], state.waiting_since
+    if state.phase is Phase.REJECTED:
+        return STEP_RESUBMIT, state.waiting_since or (
+            state.rejection.when if state.rejection else None
+        )
+    if state.phase is Phase.APPROVED:
+        last = state.approvals[-1].when if state.approvals else None
+        return STEP_PUBLISH, state.waiting_since or last
+    if state.phase is Phase.UNSUBMITTED and state.next_signers:
+        if state.submission is None:
+            return STEP_SUBMIT, state.waiting_since
+        return STEP_CHANGED, state.waiting_since or state.submission.when
+    return None
+
+
+def _pending_item(policy: Policy, state: DraftState) -> PendingItem | None:
+    found = _pending_step(state)
+    if found is None:
         return None
+    step, since = found
+    who = list(state.next_signers)
     return PendingItem(
         draft_id=state.draft_id,
         title=state.title,

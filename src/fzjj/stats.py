@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -107,6 +107,12 @@ class ImportResult:
 def read_export(path: Path) -> list[StatsRow]:
     """Rows of a CSV or XLSX statistics export, wherever its header row sits."""
     data = _read_bytes(path)
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise DataError(
+            "统计文件是空的",
+            path=str(path),
+            hint="从公众号后台（数据 → 内容分析）重新导出文章数据后再导入。",
+        )
     if data[:4] == b"PK\x03\x04":
         table = _xlsx_rows(data, path)
     elif path.suffix.lower() == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -122,7 +128,7 @@ def read_export(path: Path) -> list[StatsRow]:
             hint="从公众号后台重新导出，或另存为 .csv 后再导入。",
         )
     else:
-        table = _csv_rows(_decode(data, path))
+        table = _csv_rows(_decode(data, path), path)
     return _rows(table, path)
 
 
@@ -145,8 +151,16 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(data: bytes, path: Path) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings: tuple[str, ...] = ("utf-8-sig",)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode text"
+    elif b"\x00" in data[:4096]:
+        raise DataError(
+            "这不是 CSV 文本文件（含二进制内容）",
+            path=str(path),
+            hint="请导入公众号后台导出的 .xlsx 或 .csv 文件。",
+        )
+    elif data.startswith(b"\xef\xbb\xbf"):
+        encodings = ("utf-8-sig",)
     else:
         encodings = ("utf-8", "gb18030")
     for encoding in encodings:
@@ -155,16 +169,23 @@ def _decode(data: bytes, path: Path) -> str:
         except UnicodeDecodeError:
             continue
     raise DataError(
-        "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）",
+        "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030、UTF-16）",
         path=str(path),
         hint="用 Excel 或 WPS 打开后另存为“CSV UTF-8”或 .xlsx 再导入。",
     )
 
 
-def _csv_rows(text: str) -> list[list[Any]]:
+def _csv_rows(text: str, path: Path) -> list[list[Any]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise DataError(
+            f"不是有效的 CSV 文件：{exc}",
+            path=str(path),
+            hint="用 Excel 或 WPS 打开后另存为 .csv 或 .xlsx 再导入。",
+        ) from exc
 
 
 def _xlsx_rows(data: bytes, path: Path) -> list[list[Any]]:
@@ -225,6 +246,7 @@ def _rows(table: Sequence[Sequence[Any]], path: Path) -> list[StatsRow]:
             ),
         )
     header_index, columns = found
+    header = [_text(c) for c in table[header_index]]
     out: list[StatsRow] = []
     for offset, row in enumerate(table[header_index + 1 :], start=header_index + 2):
         cells = list(row)
@@ -233,17 +255,44 @@ def _rows(table: Sequence[Sequence[Any]], path: Path) -> list[StatsRow]:
             index = columns.get(field)
             return cells[index] if index is not None and index < len(cells) else None
 
+        def bad(field: str, what: str, hint: str, value: Any, line: int = offset) -> DataError:
+            return DataError(
+                f"第 {line} 行“{header[columns[field]]}”列的值 {_text(value)!r} {what}，文件未导入",
+                path=str(path),
+                line=line,
+                field=header[columns[field]],
+                hint=hint,
+            )
+
         title = _text(cell("title"))
         if not title or title in ("合计", "总计"):
             continue
+        published = _parse_date(cell("date"))
+        if published is None and _text(cell("date")):
+            raise bad(
+                "date",
+                "不是日期",
+                "日期应写作 2026-03-05、2026/3/5 或 2026年3月5日。",
+                cell("date"),
+            )
+        reads = _parse_reads(cell("reads"))
+        if reads is None and _text(cell("reads")):
+            raise bad("reads", "不是非负整数", "阅读数应写作 1234、1,234 或 1.2万。", cell("reads"))
         out.append(
             StatsRow(
                 line=offset,
                 title=title,
-                published=_parse_date(cell("date")),
-                reads=_parse_reads(cell("reads")),
+                published=published,
+                reads=reads,
                 url=_text(cell("url")) or None,
             )
+        )
+    if not out:
+        raise DataError(
+            "统计文件只有表头，没有文章数据行",
+            path=str(path),
+            line=header_index + 1,
+            hint="导出时选择包含文章的日期范围后重新导出。",
         )
     return out
 
@@ -252,15 +301,20 @@ def _text(value: Any) -> str:
     return "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
 
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]|$)")
+_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def _parse_date(value: Any) -> date | None:
+    """A date cell: a date, an Excel serial day number, or text such as 2026-03-05 20:00."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    match = _DATE.search(_text(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # an Excel serial day (1 = 1900-01-01) in a cell not formatted as a date
+        return _EXCEL_EPOCH + timedelta(days=int(value)) if 20_000 <= value <= 80_000 else None
+    match = _DATE.match(_text(value))
     if match is None:
         return None
     try:
@@ -336,7 +390,7 @@ def match_rows(
     unmatched: list[UnmatchedRow] = []
     for row in rows:
         if row.reads is None:
-            unmatched.append(UnmatchedRow(row, "阅读数不是非负整数"))
+            unmatched.append(UnmatchedRow(row, "没有阅读数"))
             continue
         if row.url and normalize_url(row.url) in by_url:
             matched.append((row, by_url[normalize_url(row.url)], "url"))

@@ -5,17 +5,38 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fzjj.errors import FzjjError, UsageError
 from fzjj.model import STAGE_LABELS, Kind, Phase
 
+if TYPE_CHECKING:
+    from fzjj.draft import Draft
+    from fzjj.model import Violation
+
 
 def _exit(exc: FzjjError) -> typer.Exit:
     print(f"错误：{exc.render()}", file=sys.stderr)
     return typer.Exit(int(exc.exit_code))
+
+
+def _print_warnings(warnings: tuple[Violation, ...]) -> None:
+    """Content-rule warnings (and findings covered by a registered exception) of an action."""
+    from fzjj.rules.gate import describe
+
+    for v in warnings:
+        print(f"内容提示：{describe(v)}")
+
+
+def _print_exceptions(drafts: list[Draft]) -> None:
+    """Every lint exception the drafts record, so no reviewer misses one."""
+    from fzjj.rules.gate import exception_notes
+
+    for draft in drafts:
+        for note in exception_notes(draft):
+            print(f"登记的例外 {draft.path}：{note}")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +59,7 @@ def register(app: typer.Typer) -> None:
         print(f"已报送《{out.draft.meta.title}》（{out.draft.meta.id}），记录 {out.commit[:12]}")
         stage = out.state.next_stage
         print(f"下一步：{STAGE_LABELS[stage] if stage else ''}，由 {names} 签署")
+        _print_warnings(out.warnings)
 
     def _review(path: Path, opinion: str, approve: bool) -> None:
         from fzjj import actions
@@ -51,6 +73,7 @@ def register(app: typer.Typer) -> None:
         label = STAGE_LABELS[out.stage] if out.stage else ""
         verb = "同意" if approve else "退回"
         print(f"{label}：已{verb}《{out.draft.meta.title}》，记录 {out.commit[:12]}")
+        _print_warnings(out.warnings)
         state = out.state
         policy = ws.policy
         if state.phase is Phase.APPROVED:
@@ -92,6 +115,7 @@ def register(app: typer.Typer) -> None:
         except FzjjError as exc:
             raise _exit(exc) from None
         print(f"已记录发布《{out.draft.meta.title}》：{url}，记录 {out.commit[:12]}")
+        _print_warnings(out.warnings)
 
     @app.command()
     def status(
@@ -122,6 +146,9 @@ def register(app: typer.Typer) -> None:
             print(states_to_json(states, history.policy))
             return
         print_states(states, history.policy, title=f"稿件状态（{len(states)} 篇）")
+        _print_exceptions(
+            [history.drafts[s.draft_id] for s in states if s.draft_id in history.drafts]
+        )
         loose = [v for v in history.violations if v.severity.value == "block"]
         for v in loose[:20]:
             where = v.path or (v.commit or "")[:12]
@@ -163,6 +190,9 @@ def register(app: typer.Typer) -> None:
             return
         name = history.policy.name_of(person)
         print_states(mine, history.policy, title=f"等待 {name} 处理的稿件（{len(mine)} 篇）")
+        _print_exceptions(
+            [history.drafts[s.draft_id] for s in mine if s.draft_id in history.drafts]
+        )
 
     @app.command()
     def new(

@@ -117,8 +117,9 @@ def lint_paths(paths: list[Path], root: Path, policy: Policy) -> LintRun:
     from fzjj.rules import check_content
 
     run = LintRun()
+    top = root.resolve()
     for path in _draft_files(paths):
-        shown = _display(path, root)
+        shown = _display(path, top)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -135,13 +136,15 @@ def lint_paths(paths: list[Path], root: Path, policy: Policy) -> LintRun:
 
 
 def _draft_files(paths: list[Path]) -> list[Path]:
+    """The draft files under `paths`, resolved once per argument (not once per file)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = (p for p in path.rglob("*.md") if p.is_file())
-            files += sorted(p for p in found if not _hidden(p.relative_to(path)))
+            base = path.resolve()
+            found = (p for p in base.rglob("*.md") if p.is_file())
+            files += sorted(p for p in found if not _hidden(p.relative_to(base)))
         elif path.exists():
-            files.append(path)
+            files.append(path.resolve())
         else:
             raise UsageError(f"路径不存在：{path}", hint="给出稿件文件或含稿件的目录。")
     return list(dict.fromkeys(files))
@@ -151,11 +154,9 @@ def _hidden(path: Path) -> bool:
     return any(part.startswith(".") for part in path.parts)
 
 
-def _display(path: Path, root: Path) -> str:
-    full = path.resolve()
-    if full.is_relative_to(root.resolve()):
-        return full.relative_to(root.resolve()).as_posix()
-    return path.as_posix()
+def _display(path: Path, top: Path) -> str:
+    """A resolved draft path, relative to the resolved repository root when inside it."""
+    return path.relative_to(top).as_posix() if path.is_relative_to(top) else path.as_posix()
 
 
 def _location(v: Violation) -> str:

@@ -13,7 +13,11 @@ import typer
 from fzjj.errors import FzjjError, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from fzjj.render.report_out import Document
+    from fzjj.report import MonthlyReport
+    from fzjj.service import Workspace
     from fzjj.stats import ImportResult
 
 FORMAT_HELP = "输出格式：table（默认）、json、csv、markdown、html。"
@@ -139,6 +143,17 @@ def _report(
     else:
         monthly = core.monthly_report(policy, states, *month_value)
         _emit(out.render_month(monthly, fmt), out.month_document(monthly), fmt, output)
+
+
+def print_month(workspace: Workspace, year: int, month: int, console: Console) -> MonthlyReport:
+    """Print the monthly report of `workspace` on `console` as rich tables (used by the demo)."""
+    from fzjj import report as core
+    from fzjj.render.report_out import month_document, renderables
+
+    monthly = core.monthly_report(workspace.policy, workspace.states().values(), year, month)
+    for item in renderables(month_document(monthly)):
+        console.print(item)
+    return monthly
 
 
 def _emit(rendered: str | bytes, document: Document | None, fmt: str, output: Path | None) -> None:

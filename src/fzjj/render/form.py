@@ -179,8 +179,13 @@ def _stage_boxes(
 
 
 def _exception_text(item: LintException) -> str:
+    """`规则 L106 案件当事人姓名未匿名化（匹配“张三”）：reason`; unknown codes as written."""
+    from fzjj.rules.codes import RULES
+
+    code = item.rule.strip().upper()
+    title = f" {RULES[code][0]}" if code in RULES else ""
     matched = f"（匹配“{item.match}”）" if item.match else ""
-    return f"规则 {item.rule}{matched}：{item.reason}"
+    return f"规则 {item.rule.strip()}{title}{matched}：{item.reason}"
 
 
 def _describe_source(source: Source) -> str:

@@ -449,7 +449,9 @@ def renderables(document: Document) -> list[RenderableType]:
     out: list[RenderableType] = [Text(document.title, style="bold")]
     out += [Text(note, style="dim") for note in document.notes]
     for sheet in document.sheets:
-        table = Table(title=sheet.title, show_footer=sheet.footer is not None, title_justify="left")
+        # the title on its own line: as a table title rich would wrap it to a narrow table
+        out.append(Text(sheet.title, style="bold"))
+        table = Table(show_footer=sheet.footer is not None)
         for index, header in enumerate(sheet.headers):
             footer = str(sheet.footer[index]) if sheet.footer and index < len(sheet.footer) else ""
             table.add_column(

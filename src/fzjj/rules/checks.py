@@ -7,6 +7,7 @@ draft and the policy come in, violations go out; nothing is read from disk.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -67,7 +68,7 @@ def check_content(draft: Draft, policy: Policy, *, today: date | None = None) ->
     report = _Report(draft, policy.lint)
     _check_category(report, policy.categories)
     _check_forward(report, policy)
-    _check_attribution(report)
+    _check_attribution(report, policy)
     _check_lint(report, today)
     return report.violations
 
@@ -93,7 +94,7 @@ class _Report:
     ) -> None:
         """Add a violation; `field` (e.g. `source.url`) locates it in the front-matter."""
         if line is None and field:
-            line = line_of(self.draft, field)
+            line = _field_line(self.draft, field)
         self.violations.append(
             Violation(
                 code=code,
@@ -106,6 +107,23 @@ class _Report:
                 hint=hint,
             )
         )
+
+
+def _field_line(draft: Draft, field: str) -> int | None:
+    """The line of a front-matter field; for `source.url` and the like, of the sub-field
+    when it is written in block style on its own line, else of the top-level field."""
+    top, _, sub = field.partition(".")
+    first = line_of(draft, top)
+    if not sub or first is None:
+        return first
+    lines = draft.front.splitlines()  # lines[0] is file line 2
+    for number in range(first + 1, len(lines) + 2):
+        text = lines[number - 2]
+        if text[:1] not in (" ", "\t"):
+            break
+        if re.match(rf"\s+{re.escape(sub)}\s*:", text):
+            return number
+    return first
 
 
 def _check_category(report: _Report, categories: list[str]) -> None:
@@ -145,7 +163,7 @@ def _check_forward(report: _Report, policy: Policy) -> None:
     found = find_source(source.url, policy.whitelist)
     if found.source is None:
         code = found.code or codes.URL_INVALID
-        report.add(code, f"source.url：{found.reason}", hint=found.hint, field="source")
+        report.add(code, f"source.url：{found.reason}", hint=found.hint, field="source.url")
         return
     _check_matched(report, source, found.source)
 
@@ -156,32 +174,46 @@ def _check_matched(report: _Report, source: Source, listed: WhitelistSource) -> 
             codes.SOURCE_UNCONFIRMED,
             f"source.url：白名单来源“{listed.name}”的登记信息尚未经局里确认",
             hint="请宣教科核实该来源的网站和公众号后，在 policies.yaml 中把 confirmed 改为 true。",
-            field="source",
+            field="source.url",
         )
     if _plain(source.name) not in {_plain(name) for name in listed.names}:
         report.add(
             codes.SOURCE_NAME_MISMATCH,
             f"source.name：来源写作“{source.name}”，但链接属于“{listed.name}”",
             hint=f"来源名称请写“{listed.name}”或其登记的别名，与原文链接一致（第五条注明出处）。",
-            field="source",
+            field="source.name",
         )
     if listed.permission_required and source.permission is None:
         _missing_permission(report, "source", f"白名单来源“{listed.name}”要求转载前取得授权")
 
 
-def _check_attribution(report: _Report) -> None:
+def _check_attribution(report: _Report, policy: Policy) -> None:
+    """Art. 5: reused material has a trustworthy link, and consent where it is needed."""
     meta = report.draft.meta
     items = [("source", meta.source)] if meta.source is not None else []
     items += [(f"reuse[{i}]", item) for i, item in enumerate(meta.reuse)]
     for field, item in items:
-        if field != "source" or meta.kind is not Kind.FORWARD:
+        forwarded = field == "source" and meta.kind is Kind.FORWARD
+        if not forwarded:  # a forward's link is judged by the whitelist in _check_forward
             try:
                 parse_url(item.url)
             except UrlProblem as exc:
                 message = f"{field}.url：{exc.reason}"
                 report.add(codes.URL_INVALID, message, hint=HINT_URL, field=field)
-        if item.permission_required and item.permission is None:
+        if item.permission is not None:
+            continue
+        listed = None if forwarded else _permission_source(item, policy)
+        if item.permission_required:
             _missing_permission(report, field, "稿件注明该材料需要著作权人授权")
+        elif listed is not None:
+            why = f"链接属于白名单来源“{listed.name}”，policies.yaml 要求使用其材料前取得授权"
+            _missing_permission(report, field, why)
+
+
+def _permission_source(item: Source, policy: Policy) -> WhitelistSource | None:
+    """The whitelisted source of a link when policies.yaml says its material needs consent."""
+    listed = find_source(item.url, policy.whitelist).source
+    return listed if listed is not None and listed.permission_required else None
 
 
 def _missing_permission(report: _Report, field: str, why: str) -> None:
@@ -200,17 +232,44 @@ def _plain(name: str) -> str:
 def _check_lint(report: _Report, today: date) -> None:
     draft = report.draft
     matcher = matcher_for(report.lint)
-    title_line = line_of(draft, "title")
-    hits = [_Hit(f, title_line, None, "title") for f in matcher.scan(draft.meta.title, today)]
+    hits = _front_hits(draft, "title", draft.meta.title, matcher.scan(draft.meta.title, today))
     if draft.meta.source is not None:
-        found = matcher.scan(draft.meta.source.title, today)
-        hits += [_Hit(f, line_of(draft, "source"), None, "source.title") for f in found]
+        value = draft.meta.source.title
+        hits += _front_hits(draft, "source", value, matcher.scan(value, today), "source.title")
+    for index, item in enumerate(draft.meta.reuse):
+        found = matcher.scan(item.title, today)
+        hits += _front_hits(draft, "reuse", item.title, found, f"reuse[{index}].title")
     body = draft.body
     for finding in matcher.scan(body, today):
         line_start = body.rfind("\n", 0, finding.start) + 1
         line = draft.body_line + body.count("\n", 0, finding.start)
         hits.append(_Hit(finding, line, finding.start - line_start + 1, ""))
     _report_hits(report, hits, draft.meta.lint_exceptions)
+
+
+def _front_hits(
+    draft: Draft, field: str, value: str, found: list[Finding], where: str | None = None
+) -> list[_Hit]:
+    """Findings in a front-matter value, located on the file line that holds the value.
+
+    The column is exact when the value is written on one line as it reads (plain or simply
+    quoted); otherwise the finding points at the field's first line without a column.
+    """
+    first = line_of(draft, field)
+    line, column = first, None
+    if found and first is not None:
+        lines = draft.front.splitlines()  # lines[0] is file line 2
+        for number in range(first, len(lines) + 2):
+            text = lines[number - 2]
+            if number > first and text[:1] not in (" ", "\t"):
+                break  # the next top-level field: the value is not written plainly
+            offset = text.find(value)
+            if offset >= 0:
+                line, column = number, offset + 1
+                break
+    return [
+        _Hit(f, line, None if column is None else column + f.start, where or field) for f in found
+    ]
 
 
 def _report_hits(report: _Report, hits: list[_Hit], exceptions: list[LintException]) -> None:
@@ -234,7 +293,7 @@ def _report_hits(report: _Report, hits: list[_Hit], exceptions: list[LintExcepti
 
 def _covering(finding: Finding, exceptions: list[LintException]) -> int | None:
     for index, exception in enumerate(exceptions):
-        if exception.rule.strip().upper() != finding.code:
+        if exception.rule.strip().upper() != finding.code or not _justified(exception):
             continue
         wanted = exception.match
         if wanted is None:
@@ -243,6 +302,11 @@ def _covering(finding: Finding, exceptions: list[LintException]) -> int | None:
         if wanted.strip() in (finding.text, finding.shown) or compact == finding.text:
             return index
     return None
+
+
+def _justified(exception: LintException) -> bool:
+    """An exception counts only with a real reason: at least two non-blank characters."""
+    return len("".join(exception.reason.split())) >= 2
 
 
 def _report_unused(report: _Report, exceptions: list[LintException], used: set[int]) -> None:
@@ -254,6 +318,9 @@ def _report_unused(report: _Report, exceptions: list[LintException], used: set[i
         if rule not in codes.LINT_CODES or rule == codes.EXCEPTION_UNUSED:
             message = f"{field}：规则代码 {exception.rule} 不是可登记例外的检查规则"
             hint = "只有 L101–L107 的检查结果可以登记例外；来源与栏目规则（C 开头）不能豁免。"
+        elif not _justified(exception):
+            message = f"{field}：例外 {rule} 没有写明理由，不予采用"
+            hint = "在 reason 中写明为什么可以保留（如“当事人本人书面同意公开”）。"
         else:
             shown = f"“{exception.match}”" if exception.match else ""
             message = f"{field}：例外 {rule}{shown} 没有对应的检查结果"

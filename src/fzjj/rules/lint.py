@@ -48,12 +48,18 @@ _DEFAULT_EXCLUSIONS = _words(
     " 连续 游戏 凌晨 顾客 尤其 纪律 符合 付款 周围 周末 马上 胡乱 许可 董事 高度 石头"
 )
 
+_LEVELS = r"(?:绝密|机密|秘密)"
+# The term after the star of a marking: "10年", "6个月", "长期", "启用前", "公布前".
+_TERM = r"(?:\s*(?:[0-9一二三四五六七八九十]+\s*(?:年|个月|月)|长期|启用前|公布前|解密前))?"
 _MARK_FORMS = (
-    r"[★☆]\s*(?:绝密|机密|秘密)"
-    r"|(?:绝密|机密|秘密)\s*[★☆](?:\s*[0-9一二三四五六七八九十]+\s*年)?"
-    r"|(?:绝密|机密|秘密)级"
+    rf"[★☆]\s*{_LEVELS}"
+    rf"|{_LEVELS}\s*[★☆]{_TERM}"
+    rf"|{_LEVELS}级"
     r"|密级\s*[:：]"
+    r"|[【〔［\[（(]\s*(?:内部|绝密|机密|秘密|涉密)\s*[】〕］\]）)]"
 )
+# Every character a match of the fixed forms above, or of a number, can start with.
+_FIXED_FIRST = "★☆绝机秘密【〔［[（(0123456789"
 _DIGIT_RUN = r"(?<![0-9])[0-9]{11,19}[Xx]?(?![0-9])"
 _GROUPED_RUN = r"(?<![0-9])[0-9]{3,6}(?:[ \-][0-9]{3,8}){1,4}[Xx]?(?![0-9])"
 _CJK = r"[\u4e00-\u9fff]"
@@ -109,7 +115,19 @@ class Matcher:
             rf"(?P<title>{trie_alternation(config.party_titles)})[:：]?[ ]?"
             rf"(?P<name>(?:{surnames}){_CJK}{{1,2}})",
         ]
-        self.pattern = re.compile("|".join(parts))
+        self.body = "|".join(parts)
+        firsts = {*_FIXED_FIRST}
+        for words in (
+            config.classification_markings,
+            config.sensitive_words,
+            config.classification_terms,
+            config.party_titles,
+        ):
+            firsts.update(word[0] for word in words)
+        # A lookahead on the first character lets most positions fail after one set test,
+        # instead of trying every alternative: about ten times faster on ordinary text.
+        first = "".join(re.escape(char) for char in sorted(firsts))
+        self.pattern = re.compile(f"(?=[{first}])(?:{self.body})")
         self.exclusions = tuple({*_DEFAULT_EXCLUSIONS, *config.party_name_exclusions})
 
     def scan(self, text: str, today: date) -> list[Finding]:
