@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from dataclasses import replace
@@ -16,6 +17,7 @@ import pytest
 from fzjj.draft import Draft, parse_draft
 from fzjj.model import FULL_CHAIN, Action, DraftState, Kind, Phase, Record, Stage
 from fzjj.policy import Policy, parse_policy
+from fzjj.render.fonts import serif_path
 from fzjj.render.form import (
     BOX_LABELS,
     CC_LINE,
@@ -296,7 +298,8 @@ def test_html_escapes_injection_in_every_field(payload: str) -> None:
     data = form_data(state, draft, make_policy())
     html = render_form_html(data, repo_root=None)
     assert "<script>" not in html and "<img" not in html
-    assert "49" not in html.replace(draft.digest, "")
+    page = html.split("</style>", 1)[1]  # the inlined font's base64 may hold any digits
+    assert "49" not in page.replace(draft.digest, "")
     if payload.startswith("<script"):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     if payload.startswith("{{"):
@@ -331,6 +334,62 @@ def test_injection_corpus_is_text_on_the_form(case: Path) -> None:
     attributes = {name for _, names in parser.tags for name in names}
     assert attributes <= {"lang", "charset", "class", "scope", "colspan"}
     assert "<!--" not in html.split("</style>", 1)[1]
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees (no style, no title)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skip += tag in ("style", "title")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skip -= tag in ("style", "title")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def test_html_form_carries_its_own_font() -> None:
+    """The HTML holds Noto Serif SC cut down to its characters: no system font needed."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    extra = "source: {name: 司法部, title: 罕见字䶮𠀋, url: 'https://www.moj.gov.cn/a.html'}\n"
+    draft = make_draft(extra=extra)
+    data = form_data(make_state(draft, 4), draft, make_policy())
+    html = render_form_html(data, repo_root=None)
+    assert html == render_form_html(data, repo_root=None)  # reproducible bytes
+    face = re.search(
+        r'@font-face \{ font-family: "fzjj-form-serif";[^}]*'
+        r"url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)",
+        html,
+    )
+    assert face is not None
+    font = TTFont(io.BytesIO(base64.b64decode(face.group(1))))
+    cmap = font.getBestCmap()
+    assert len(cmap) < 600  # a subset of the font's ~30,000 characters
+    parser = _Visible()
+    parser.feed(html)
+    text = "".join(parser.parts)
+    assert "罕见字䶮" in text and "主要领导意见" in text and "李华" in text
+    printed = {c for c in text if not c.isspace()}
+    # every printed character the font has is in the subset, with a real outline
+    glyphs = font.getGlyphSet()
+    for char in ("审", "批", "晋", "江", "䶮", "李", "5"):
+        pen = BoundsPen(glyphs)
+        glyphs[cmap[ord(char)]].draw(pen)
+        assert pen.bounds is not None, char
+    full = TTFont(str(serif_path()), lazy=True).getBestCmap()
+    assert {c for c in printed if ord(c) in full} <= {chr(u) for u in cmap}
+    # and the page's stylesheet asks for it first
+    css = html.split("</style>", 1)[0]
+    assert re.search(r'body \{[^}]*font-family: "fzjj-form-serif",', css)
 
 
 def test_repository_template_overrides_the_packaged_one(tmp_path: Path) -> None:
@@ -394,9 +453,25 @@ def test_pdf_embeds_the_cjk_font_and_is_reproducible() -> None:
     assert first == second
     reader = pypdf.PdfReader(io.BytesIO(first))
     fonts = reader.pages[0]["/Resources"]["/Font"]
-    names = [str(fonts[k].get_object()["/BaseFont"]) for k in fonts]
-    assert any("NotoSerifSC" in n for n in names)
-    assert len(first) < 200_000  # subset, not the whole 11 MB font
+    (font,) = [fonts[k].get_object() for k in fonts]
+    assert str(font["/BaseFont"]).endswith("+NotoSerifSC")  # a subset (tag+name)
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    program = descriptor["/FontFile3"].get_object().get_data()  # the glyphs are in the file
+    assert 5_000 < len(program) < 150_000  # the glyphs used, not the whole 11 MB font
+    # metadata that would differ between runs is taken from the form, not the clock
+    assert reader.metadata is not None
+    assert reader.metadata["/CreationDate"] == "D:20260108000000+08'00'"  # latest signature
+    assert "/ModDate" not in reader.metadata
+    assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+
+
+def test_pdf_creation_date_follows_the_records() -> None:
+    """A later signature changes the date (and so the bytes); nothing else does."""
+    draft = make_draft()
+    two = render_form_pdf(form_data(make_state(draft, 2), draft, make_policy()))
+    four = render_form_pdf(form_data(make_state(draft, 4), draft, make_policy()))
+    dates = [pypdf.PdfReader(io.BytesIO(pdf)).metadata["/CreationDate"] for pdf in (two, four)]
+    assert dates == ["D:20260108000000+08'00'", "D:20260110000000+08'00'"]
 
 
 def test_pdf_in_review_leaves_later_signatures_blank() -> None:

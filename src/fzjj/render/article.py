@@ -26,7 +26,7 @@ from fzjj.draft import Draft
 from fzjj.errors import UsageError
 from fzjj.model import Kind
 from fzjj.policy import Policy
-from fzjj.render.templating import make_env, read_asset
+from fzjj.render.templating import read_asset, render_template
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -629,19 +629,19 @@ def render_article(
         for item in meta.reuse
     ]
     names = list(dict.fromkeys(r for r in reviewers if r))
-    env = make_env(repo_root)
-    fragment = env.get_template(ARTICLE_TEMPLATE).render(
-        body=Markup("".join(renderer.body)),
-        notes=Markup("".join(renderer.notes)),
-        top_sources=top_sources,
-        bottom_sources=bottom_sources,
-        references=refs.items,
-        is_forward=meta.kind is Kind.FORWARD,
-        unit_name=policy.unit_name(meta.unit),
-        author=meta.author or "",
-        editor=editor if editor is not None else (meta.editor or ""),
-        reviewers=names,
-    )
+    context = {
+        "body": Markup("".join(renderer.body)),
+        "notes": Markup("".join(renderer.notes)),
+        "top_sources": top_sources,
+        "bottom_sources": bottom_sources,
+        "references": refs.items,
+        "is_forward": meta.kind is Kind.FORWARD,
+        "unit_name": policy.unit_name(meta.unit),
+        "author": meta.author or "",
+        "editor": editor if editor is not None else (meta.editor or ""),
+        "reviewers": names,
+    }
+    fragment = render_template(repo_root, ARTICLE_TEMPLATE, context)
     inlined = inline_css(fragment, read_asset(repo_root, THEME_CSS))
     return sanitize(inlined).strip() + "\n"
 
@@ -650,9 +650,9 @@ def render_preview(article_html: str, *, title: str, repo_root: Path | None) -> 
     """A full HTML page showing the article at the WeChat column width (677px)."""
     from markupsafe import Markup
 
-    env = make_env(repo_root)
-    return env.get_template(PREVIEW_TEMPLATE).render(
-        title=title,
-        article=Markup(sanitize(article_html)),
-        column_width=COLUMN_WIDTH_PX,
-    )
+    context = {
+        "title": title,
+        "article": Markup(sanitize(article_html)),
+        "column_width": COLUMN_WIDTH_PX,
+    }
+    return render_template(repo_root, PREVIEW_TEMPLATE, context)
