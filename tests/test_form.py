@@ -30,6 +30,7 @@ from fzjj.render.form import (
 )
 from fzjj.render.pdf import render_form_pdf
 from fzjj.render.templating import clear_cache
+from test_render_article import CORPUS, CORPUS_SHOWS
 
 CST = timezone(timedelta(hours=8))
 POLICY = """version: 1
@@ -306,7 +307,6 @@ def test_html_escapes_injection_in_every_field(payload: str) -> None:
         assert html.count("{{ 7*7 }}") >= 3  # title, content, opinion, all literal
 
 
-CORPUS = Path(__file__).parent / "corpus" / "injection"
 FORM_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "span", "table"}
 FORM_TAGS |= {"colgroup", "col", "tr", "th", "td", "p", "div", "small", "section", "ol", "li"}
 
@@ -318,22 +318,6 @@ class _Tags(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, [name for name, _ in attrs]))
-
-
-@pytest.mark.parametrize("case", sorted(CORPUS.glob("*.md")), ids=lambda p: p.stem)
-def test_injection_corpus_is_text_on_the_form(case: Path) -> None:
-    body = case.read_text("utf-8")
-    draft = make_draft(title=case.stem, body=body)
-    state = make_state(draft, 1)
-    state.approvals[0] = replace(state.approvals[0], opinion=body)  # opinions are text too
-    html = render_form_html(form_data(state, draft, make_policy()), repo_root=None)
-    parser = _Tags()
-    parser.feed(html)
-    assert {tag for tag, _ in parser.tags} <= FORM_TAGS
-    assert [tag for tag, _ in parser.tags].count("style") == 1  # form.css only
-    attributes = {name for _, names in parser.tags for name in names}
-    assert attributes <= {"lang", "charset", "class", "scope", "colspan"}
-    assert "<!--" not in html.split("</style>", 1)[1]
 
 
 class _Visible(HTMLParser):
@@ -353,6 +337,37 @@ class _Visible(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skip:
             self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_SHOWS))
+def test_injection_corpus_is_text_on_the_form(name: str) -> None:
+    body = (CORPUS / name).read_text("utf-8")
+    draft = make_draft(title=name, body=body)
+    state = make_state(draft, 1)
+    state.approvals[0] = replace(state.approvals[0], opinion=body)  # opinions are text too
+    data = form_data(state, draft, make_policy())
+    html = render_form_html(data, repo_root=None)
+    parser = _Tags()
+    parser.feed(html)
+    assert {tag for tag, _ in parser.tags} <= FORM_TAGS
+    assert [tag for tag, _ in parser.tags].count("style") == 1  # form.css only
+    attributes = {name for _, names in parser.tags for name in names}
+    assert attributes <= {"lang", "charset", "class", "scope", "colspan"}
+    assert "<!--" not in html.split("</style>", 1)[1]
+    # the markup of each attack is printed as text, in the content box and in the opinion
+    markup = [m for m in CORPUS_SHOWS[name] if "<" in m or "{{ " in m or "{%" in m]
+    text = visible_text(html)
+    pdf = pdf_text(render_form_pdf(data))
+    for shown in markup:
+        assert text.count(shown) >= 2, shown
+        assert squash(shown) in pdf, shown
+    assert "49" not in text.replace(data.digest, "").replace(short_digest(data.digest), "")
 
 
 def test_html_form_carries_its_own_font() -> None:

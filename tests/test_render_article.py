@@ -375,7 +375,7 @@ def test_tables_scroll_inside_a_section(policy: Policy) -> None:
     html = render_article(make_draft(FULL_BODY), policy, repo_root=None)
     table = next(n for n in elements(html) if n.tag == "table")
     assert table.parent is not None and table.parent.tag == "section"
-    assert "overflow-x:auto" in table.parent.attrs["style"]
+    assert "overflow:auto" in table.parent.attrs["style"]
     cells = [n for n in table.iter() if n.tag in ("th", "td")]
     assert "text-align:right" in cells[1].attrs["style"]
 
@@ -474,20 +474,93 @@ def test_markdown_html_is_shown_as_text(policy: Policy) -> None:
     assert not [n for n in elements(html) if n.tag == "b"]
 
 
-@pytest.mark.parametrize("case", sorted(CORPUS.glob("*.md")), ids=lambda p: p.stem)
-def test_injection_corpus_is_harmless(policy: Policy, case: Path) -> None:
-    body = case.read_text("utf-8")
-    html = render_article(make_draft(body, title=case.stem), policy, repo_root=None)
+#: What each corpus file must show as plain text: the attack, visible and inert. A new file
+#: in tests/corpus/injection/ fails test_every_corpus_file_has_expectations until it is here.
+CORPUS_SHOWS: dict[str, list[str]] = {
+    "comments.md": [
+        "可见<!-- 隐藏的批注：不得发布 -->文字",
+        "<!--[if IE]><script>alert(1)</script><![endif]-->",
+    ],
+    "css-tricks.md": [
+        "<span style=\"color:red;background:url('javascript:alert(1)')\">样式</span>",
+        '<p style="width: expression(alert(1))">IE 表达式</p>',
+        '<p style="behavior:url(x.htc);-moz-binding:url(x.xml#xss)">绑定</p>',
+        "链接[1]",
+    ],
+    "data-urls.md": [
+        "[图片：像素]",
+        "[文件](data:text/html;base64,",
+        '<img src="data:image/svg+xml,<svg onload=alert(1)>">',
+    ],
+    "event-handlers.md": [
+        '<img src="x" onerror="alert(1)">',
+        '<p onclick="alert(2)" onmouseover="alert(3)">点我</p>',
+        '<svg onload="alert(4)"><circle r="1"/></svg>',
+        "<body onload=alert(5)>",
+    ],
+    "javascript-urls.md": [
+        "[点击](javascript:alert(1))",
+        "[大写](JaVaScRiPt:alert(2))",
+        '<a href="javascript:alert(4)">原始链接</a>',
+        "[引用式][bad]",
+        "![图片](javascript:alert(6))",
+    ],
+    "link-tricks.md": [
+        "<javascript:alert(1)>",
+        "[空格](  javascript:alert(3)  )",
+        "协议相对[1]",
+        "[2] 假公众号：https://mp.weixin.qq.com@evil.example/s",
+        "[vbscript](vbscript:msgbox(8))",
+        "[file](file:///etc/passwd)",
+    ],
+    "script-tags.md": [
+        "正文<script>alert('x')</script>结束。",
+        '<script src="https://evil.example/x.js"></script>',
+        "<SCRIPT>document.cookie</SCRIPT>",
+    ],
+    "style-and-iframe.md": [
+        "<style>body { display: none }</style>",
+        '<iframe src="https://evil.example/"></iframe>',
+        '<div style="position:fixed;top:0;',
+        '<link rel="stylesheet" href="https://evil.example/x.css">',
+        '<object data="x.swf"></object><embed src="x.swf">',
+    ],
+    "template-syntax.md": [
+        "{{ 7*7 }}",
+        "{% raw %}原样{% endraw %}",
+        "{% for x in range(3) %}{{ x }}{% endfor %}",
+        "{{ config }}",
+        "{# 注释 #}",
+        "{{\xa0self.__init__.__globals__\xa0}}",
+    ],
+}
+
+
+def test_every_corpus_file_has_expectations() -> None:
+    assert sorted(p.name for p in CORPUS.glob("*.md")) == sorted(CORPUS_SHOWS)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_SHOWS))
+def test_injection_corpus_is_harmless(policy: Policy, name: str) -> None:
+    body = (CORPUS / name).read_text("utf-8")
+    html = render_article(make_draft(body, title=name), policy, repo_root=None)
     tree = assert_wechat_safe(html)
+    text = tree.root.text()
+    for shown in CORPUS_SHOWS[name]:
+        assert shown in text, shown  # the attack is printed, so it was not interpreted
+    assert "49" not in text and "012" not in text  # no template ran
     for node in tree.root.iter():
-        for name, value in node.attrs.items():
+        for attr, value in node.attrs.items():
             lowered = value.lower()
             assert "javascript" not in lowered and "data:" not in lowered, value
-            if name == "style":
+            assert not {'"', "<", ">", "\\"} & set(value) or attr == "style", value
+            if attr in ("href", "src"):
+                assert "evil.example" not in lowered and lowered.startswith("https://"), value
+            if attr == "style":
                 assert "alert" not in lowered, value
     # the preview page is built from the same fragment and stays safe too
     page = TreeBuilder()
-    page.feed(render_preview(html, title=case.stem, repo_root=None))
+    page.feed(render_preview(html, title=name, repo_root=None))
     page_tags = [n for n in page.root.iter() if n.tag != "#root"]
     assert not page.comments
     assert {n.tag for n in page_tags}.isdisjoint({"script", "iframe", "object", "embed", "svg"})

@@ -52,7 +52,7 @@ ALLOWED_STYLE_PROPERTIES = frozenset(
     {
         "color", "background", "background-color", "font-size", "font-weight",
         "line-height", "letter-spacing", "text-align", "display",
-        "width", "max-width", "height", "overflow", "overflow-x", "font-family",
+        "width", "max-width", "height", "overflow", "font-family",
         "margin", "margin-top", "margin-right", "margin-bottom", "margin-left",
         "padding", "padding-top", "padding-right", "padding-bottom", "padding-left",
         "border", "border-top", "border-right", "border-bottom", "border-left",

@@ -156,8 +156,9 @@ def write_lines(pdf: FPDF, x: float, y: float, lines: Sequence[str], size: float
     step = line_h(size)
     pdf.set_font(FONT, size=size)
     for line in lines:
-        pdf.set_xy(x, y)
-        pdf.cell(h=step, text=line)
+        if line:  # fpdf2 refuses a cell without text; a blank line only moves down
+            pdf.set_xy(x, y)
+            pdf.cell(h=step, text=line)
         y += step
     return y
 
