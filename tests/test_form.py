@@ -407,6 +407,16 @@ def test_html_form_carries_its_own_font() -> None:
     assert re.search(r'body \{[^}]*font-family: "fzjj-form-serif",', css)
 
 
+def test_every_font_list_of_the_form_stylesheet_has_the_inlined_font() -> None:
+    """A CSS font list without it would print Chinese in a system font, or as boxes."""
+    from fzjj.render.fonts import FORM_FONT_FAMILY
+    from fzjj.render.templating import read_asset
+
+    lists = re.findall(r"font-family:([^;}]+)", read_asset(None, "form.css"))
+    assert len(lists) >= 3
+    assert all(f'"{FORM_FONT_FAMILY}"' in fonts for fonts in lists), lists
+
+
 def test_repository_template_overrides_the_packaged_one(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "form.html.j2").write_text(

@@ -793,8 +793,36 @@ def test_docs_example_is_the_real_output(policy: Policy) -> None:
 
 
 def test_docs_show_a_rendered_article_and_form() -> None:
-    pages = [("rendering.md", "article-sample.png"), ("rendering.md", "forward-sample.png")]
-    for page, image in [*pages, ("forms.md", "form-sample.png")]:
+    pages = {
+        "article-sample.png": "rendering.md",
+        "forward-sample.png": "rendering.md",
+        "form-sample.png": "forms.md",
+        "form-html-sample.png": "forms.md",
+    }
+    for image, page in pages.items():
         assert f"](img/{image})" in (ROOT / "docs" / page).read_text("utf-8")
         data = (ROOT / "docs" / "img" / image).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 300_000
+
+
+def test_docs_images_show_what_fzjj_renders_now() -> None:
+    """Each image was made from exactly what the renderer gives today (docs/img/samples.json,
+    written by docs/img/make_samples.py): a change in the output fails here until the images
+    are made again."""
+    import hashlib
+    import importlib.util
+    import json
+
+    script = ROOT / "docs" / "img" / "make_samples.py"
+    spec = importlib.util.spec_from_file_location("make_samples", script)
+    assert spec is not None and spec.loader is not None
+    samples = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(samples)
+    record = json.loads((ROOT / "docs" / "img" / "samples.json").read_text("utf-8"))
+    clear_cache()
+    prints = samples.fingerprints()
+    assert sorted(prints) == sorted(record)
+    for image, entry in record.items():
+        assert prints[image] == entry["source"], f"{image} is stale: run {script.name}"
+        png = (ROOT / "docs" / "img" / image).read_bytes()
+        assert hashlib.sha256(png).hexdigest() == entry["png"], image
