@@ -645,6 +645,38 @@ def test_style_cleaner() -> None:
     assert clean_style("color: black; margin: 0 !important") == "color:rgb(1,1,1);margin:0"
     assert clean_style("position:absolute; top:0") is None
     assert clean_style("background:url(x.png)") is None
+    assert clean_style("overflow-x:auto;float:left;transform:none") is None
+
+
+@pytest.mark.parametrize(
+    "colour",
+    ["black", "BLACK", "#000", "#000F", "#000000", "#000000ff", "rgb(0,0,0)", "rgb(0 0 0)",
+     "rgba(0, 0, 0, 1)", "rgb(0% 0% 0% / 50%)", "hsl(0, 0%, 0%)", "hsla(120 50% 0% / 1)"],
+)  # fmt: skip
+def test_every_spelling_of_pure_black_text_becomes_near_black(colour: str) -> None:
+    assert clean_style(f"color: {colour}") == "color:rgb(1,1,1)"
+
+
+@pytest.mark.parametrize("colour", ["#001", "rgb(0,0,1)", "hsl(0,0%,1%)", "#0000001f0", "red"])
+def test_other_colours_stay(colour: str) -> None:
+    assert clean_style(f"color: {colour}") == f"color:{colour}"
+
+
+def test_a_theme_cannot_take_away_the_column_or_the_scrolling(
+    policy: Policy, tmp_path: Path
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "gov.css").write_text(
+        read_asset(None, "gov.css")
+        + ".fz-img { max-width: none; } .fz-table-wrap { overflow: visible; }\n",
+        "utf-8",
+    )
+    html = render_article(make_draft(FULL_BODY), policy, repo_root=tmp_path)
+    assert_wechat_safe(html)  # images keep max-width:100%
+    table = next(n for n in elements(html) if n.tag == "table")
+    assert table.parent is not None
+    assert "overflow:auto" in table.parent.attrs["style"]
+    assert "overflow:visible" not in table.parent.attrs["style"]
 
 
 def test_repository_theme_copy_matches_packaged_default() -> None:
