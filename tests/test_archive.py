@@ -292,12 +292,14 @@ def bad_inputs(bureau: Bureau) -> dict[str, str]:
     latin.write_bytes("---\nid: latin\ntitle: café\n---\n".encode("latin-1"))
     bureau.write("content/2026/11/yaml.md", "---\nid: yaml\ntitle: [未闭合\n---\n正文\n")
     bureau.write("content/2026/11/bare.md", "没有 front-matter 的正文\n")
+    (bureau.root / "content" / "2026" / "11" / "folder.md").mkdir()
     return {
         "unknown": "content/2026/11/nope.md",
         "not-a-draft": "notes.txt",
         "non-utf8": "content/2026/11/latin.md",
         "bad-yaml": "content/2026/11/yaml.md",
         "no-front-matter": "content/2026/11/bare.md",
+        "folder": "content/2026/11/folder.md",
     }
 
 
@@ -310,6 +312,7 @@ def bad_inputs(bureau: Bureau) -> dict[str, str]:
         ("non-utf8", 3, "content/2026/11/latin.md：文件不是 UTF-8 编码"),
         ("bad-yaml", 3, "content/2026/11/yaml.md:4：YAML 格式错误"),
         ("no-front-matter", 3, "content/2026/11/bare.md:1：缺少 front-matter"),
+        ("folder", 2, "content/2026/11/folder.md 是一个目录，不是稿件文件"),
     ],
 )
 def test_bad_draft_paths_fail_in_chinese(

@@ -184,9 +184,18 @@ def load_form(workspace: Workspace, path: Path | str) -> tuple[FormData, list[st
     """The form of one draft, filled from its verified records, and any notes."""
     from fzjj.render.form import form_data
 
+    _refuse_folder(Path(path))
     state = workspace.state_for(path)
     draft, notes = committed_draft(workspace, state, path)
     return form_data(state, draft, workspace.policy), notes
+
+
+def _refuse_folder(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(
+            f"{path} 是一个目录，不是稿件文件",
+            hint="给出稿件文件的路径，例如 content/2026/11/稿件.md。",
+        )
 
 
 def committed_draft(
@@ -267,6 +276,7 @@ def load_article(path: Path, *, start: Path | None = None) -> ArticleJob:
     policies.yaml and the front-matter only."""
     from fzjj.service import open_workspace
 
+    _refuse_folder(path)
     if not path.is_file():
         raise UsageError(f"文件不存在：{path}", hint="检查路径，例如 content/2026/11/稿件.md。")
     try:
