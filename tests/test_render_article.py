@@ -439,7 +439,12 @@ def test_editor_and_reviewer_lines(policy: Policy) -> None:
     fallback = parse(render_article(draft, policy, repo_root=None)).root.text()
     assert "编辑：前置编辑" in fallback and "审核" not in fallback
     bare = parse(render_article(make_draft("正文。"), policy, repo_root=None)).root.text()
-    assert "编辑：" not in bare and "审核：" not in bare
+    assert "编辑：" not in bare and "审核：" not in bare and "作者：" not in bare
+    signed = render_article(
+        make_draft("正文。", author="福建法治报记者 陈某"), policy, repo_root=None, editor="张三"
+    )
+    lines = parse(signed).root.text().split("正文。", 1)[1]
+    assert lines.split() == ["供稿：青阳司法所作者：福建法治报记者", "陈某编辑：张三"]
 
 
 def test_template_syntax_in_fields_is_text(policy: Policy) -> None:
