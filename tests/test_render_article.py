@@ -324,6 +324,55 @@ def test_code_blocks_keep_their_shape(policy: Policy) -> None:
     assert "color:#" in keyword.attrs["style"] and "font-weight:bold" in keyword.attrs["style"]
 
 
+class _CharStyles(HTMLParser):
+    """(character, colour as 6 hex digits or None, bold) for each visible non-space
+    character, from the innermost span's style."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.chars: list[tuple[str, str | None, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "span":
+            self.stack.append(dict(attrs).get("style") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span":
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        style = self.stack[-1] if self.stack else ""
+        found = re.search(r"color:\s*#([0-9a-fA-F]+)", style)
+        colour = found.group(1).lower() if found else None
+        if colour is not None and len(colour) == 3:
+            colour = "".join(c * 2 for c in colour)
+        bold = "bold" in style
+        self.chars += [(c, colour, bold) for c in data if not c.isspace()]
+
+
+def _char_styles(html: str) -> list[tuple[str, str | None, bool]]:
+    parser = _CharStyles()
+    parser.feed(html)
+    return parser.chars
+
+
+def test_code_colours_are_those_of_pygments_noclasses() -> None:
+    """Each token gets the colour and weight HtmlFormatter(noclasses=True) would give it."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    from fzjj.render.article import CODE_STYLE, code_block_html
+
+    code = 'import os\n\nclass A:\n    def f(self, x=1):\n        return "s" + str(x)  # c\n'
+    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=CODE_STYLE)
+    expected = _char_styles(highlight(code, get_lexer_by_name("python"), formatter))
+    ours = _char_styles(code_block_html(code, "python"))
+    assert len({colour for _, colour, _ in expected}) >= 4  # a real mix of colours
+    assert ours == expected
+
+
 def test_unknown_language_and_indented_code(policy: Policy) -> None:
     body = "```nosuchlang\na  b\n```\n\n    x = 1\n      y\n"
     html = render_article(make_draft(body), policy, repo_root=None)
