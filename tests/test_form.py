@@ -224,6 +224,10 @@ def test_rejection_shows_in_its_box() -> None:
     assert data.stages[1].opinion == "【退回】涉及个人信息"
     assert data.stages[1].signer == "许明"
     assert data.state_label == "已退回"
+    # a rejection of other content (the draft was edited since) is not printed
+    state.rejection = replace(state.rejection, digest="e" * 64)
+    stale = form_data(state, draft, make_policy())
+    assert stale.stages[1].signer is None and stale.stages[1].opinion is None
 
 
 def test_stage_outside_the_kinds_chain_is_marked() -> None:

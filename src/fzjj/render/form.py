@@ -157,7 +157,8 @@ def _stage_boxes(
         approval = _about(_valid(candidate, Action.APPROVE), draft)
         if approval is not None and approval.stage is not None:
             by_stage.setdefault(approval.stage, approval)
-    rejection = _valid(state.rejection, Action.REJECT) if state.phase is Phase.REJECTED else None
+    rejected = state.phase is Phase.REJECTED
+    rejection = _about(_valid(state.rejection, Action.REJECT), draft) if rejected else None
     chain = policy.chains.get(draft.meta.kind, list(FULL_CHAIN))
     boxes: list[FormStage] = []
     commits: list[str] = []
