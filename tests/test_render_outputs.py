@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,15 +72,34 @@ def test_a_file_where_a_folder_should_be(tmp_path: Path) -> None:
     assert listing(tmp_path) == ["notes.txt"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
-def test_a_read_only_folder(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o555)
-    try:
-        with pytest.raises(UsageError) as err:
-            write_file(folder / "a.html", b"a")
-        assert "没有写入权限" in err.value.message
-        assert listing(folder) == []
-    finally:
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot write into: a chmod 555 folder, or for root (who
+    ignores modes) /sys, which the kernel keeps closed."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o555)
+        yield folder
         folder.chmod(0o755)
+        return
+    if not Path("/sys/kernel").is_dir() or _writable():
+        pytest.skip("no folder here is closed to root")
+    yield Path("/sys")
+
+
+def _writable() -> bool:
+    try:
+        (Path("/sys") / "fzjj-probe").touch()
+    except OSError:
+        return False
+    return True
+
+
+def test_a_read_only_folder(read_only_folder: Path) -> None:
+    before = sorted(p.name for p in read_only_folder.iterdir())
+    with pytest.raises(UsageError) as err:
+        write_file(read_only_folder / "a.html", b"a")
+    assert "没有写入权限" in err.value.message
+    assert err.value.path == str(read_only_folder / "a.html")
+    assert sorted(p.name for p in read_only_folder.iterdir()) == before
