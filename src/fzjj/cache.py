@@ -190,6 +190,13 @@ class Store:
             return False
         return True
 
+    def forget_snapshot(self) -> None:
+        """Drop the snapshot (the next run rebuilds it); the content caches stay."""
+        db = self.db
+        if db is not None:
+            with _transaction(db):
+                db.execute("DELETE FROM meta WHERE k = 'snapshot'")
+
 
 class _Moved(Exception):
     """The stored snapshot changed under us; the write is dropped."""
