@@ -295,3 +295,47 @@ def test_reminders_render() -> None:
     md = str(render_reminders(lines, 2026, 3, "markdown"))
     assert "| 梅岭司法所 | 示例·梅岭信息员 |" in md and "1 个单位在 2026年3月" in md
     assert "每个单位都已报送" in str(render_reminders([], 2026, 3, "table"))
+
+
+def test_plain_table_matches_rich_layout() -> None:
+    """The plain-text tables are drawn without rich but look exactly like rich's own."""
+    from rich.console import Console
+
+    from fzjj.render.report_out import Document, Sheet, _plain, renderables
+
+    document = Document(
+        "标题",
+        ["说明"],
+        [
+            Sheet("空表", ["单位", "报送"]),
+            Sheet(
+                "各单位",
+                ["单位", "报送", "达标"],
+                [["青阳司法所", 3, "是"], ["x", 12, "未达标"], ["Café ñ", 0, "是"]],
+                footer=["合计", 15, "2/3 达标"],
+            ),
+        ],
+    )
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, force_terminal=False)
+    for item in renderables(document):
+        console.print(item)
+    assert _plain(document) == buffer.getvalue()
+    lines = _plain(document).splitlines()
+    assert "│ 青阳司法所 │    3 │ 是       │" in lines
+    assert "│ 合计       │   15 │ 2/3 达标 │" in lines
+
+
+def test_plain_table_keeps_one_line_per_row() -> None:
+    states = scenario()
+    states[0].title = "第一行\n第二行\t制表"
+    text = str(render_month(monthly_report(shipped_policy(), states, 2026, 3), "table"))
+    row = next(line for line in text.splitlines() if "qy-midnight" in line)
+    assert "第一行 第二行 制表" in row
+    from rich.cells import cell_len
+
+    tables = text.split("┏")[1:]
+    for table in tables:
+        lines = ("┏" + table).splitlines()
+        box = [line for line in lines if line[:1] in ("┏", "┃", "┡", "│", "├", "└")]
+        assert len({cell_len(line) for line in box}) == 1, box  # the columns line up

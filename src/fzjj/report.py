@@ -21,9 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fzjj.model import STAGE_LABELS, Action, DraftState, Kind, Phase, Record, Stage
-from fzjj.policy import Policy
+
+if TYPE_CHECKING:
+    # only for annotations: importing the policy module pulls in pydantic (~0.15 s), which a
+    # report fed from a cache must not pay for
+    from fzjj.policy import Policy
 
 MONTHS = tuple(range(1, 13))
 NOT_IN_ROSTER = "（名册外）"
@@ -194,6 +199,26 @@ def _in_month(when: datetime | None, year: int, month: int) -> bool:
     return when is not None and when.year == year and when.month == month
 
 
+def _first_valid_submit(state: DraftState) -> datetime | None:
+    """The uncapped date of the first valid submit record (any timezone)."""
+    if state.first_submitted is not None:
+        return state.first_submitted
+    record = next((r for r in state.history if r.action is Action.SUBMIT and r.valid), None)
+    return record.when if record else None
+
+
+def _submitted_since(state: DraftState, start: datetime) -> bool:
+    """Whether the draft's submission date can fall on or after `start`.
+
+    A cheap filter before `first_submitted`: the cap there only ever moves the date earlier,
+    so a draft whose uncapped date lies before `start` cannot count from `start` on. On a
+    history of many years it leaves `first_submitted` (and its timezone conversion) for the
+    drafts of the report's own period.
+    """
+    when = _first_valid_submit(state)
+    return when is not None and when >= start
+
+
 def check_month(year: int, month: int) -> None:
     if not 1 <= month <= 12 or not 1 <= year <= 9999:
         raise ValueError(f"invalid month {year}-{month}")
@@ -205,52 +230,93 @@ def check_month(year: int, month: int) -> None:
 def monthly_report(
     policy: Policy, states: Iterable[DraftState], year: int, month: int
 ) -> MonthlyReport:
-    """Figures for every unit in the roster (and any unit drafts name outside it)."""
+    """Figures for every unit in the roster, and for any unit outside it that has some."""
     check_month(year, month)
-    quota = policy.quota
-    rows: dict[str, dict[str, int]] = {u.id: {} for u in policy.units}
-    by_category = dict.fromkeys(policy.categories, 0)
-    by_kind = dict.fromkeys(Kind, 0)
-    grid: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
-    drafts: list[DraftLine] = []
-
+    tally = _MonthTally(policy, year, month)
     for state in states:
-        row = rows.setdefault(state.unit, {})
-        submitted = first_submitted(state, policy)
-        published = published_at(state, policy)
+        tally.add(state)
+    return tally.report()
+
+
+class _MonthTally:
+    """The monthly report's counters, filled one draft at a time.
+
+    `add` is the hot path (every draft of the history, ten years of them on a large
+    repository): drafts with no record dated in the report's year are dismissed after two
+    comparisons, without a timezone conversion.
+    """
+
+    def __init__(self, policy: Policy, year: int, month: int) -> None:
+        self.policy = policy
+        self.year = year
+        self.month = month
+        self.tz = policy.tz
+        self.start = datetime(year, 1, 1, tzinfo=self.tz)
+        self.roster = policy.unit_by_id
+        self.kinds = frozenset(policy.quota.kinds)
+        self.basis = policy.quota.basis
+        self.rows: dict[str, dict[str, int]] = {u.id: {} for u in policy.units}
+        self.grid: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
+        self.by_category = dict.fromkeys(policy.categories, 0)
+        self.by_kind = dict.fromkeys(Kind, 0)
+        self.drafts: list[DraftLine] = []
+
+    def add(self, state: DraftState) -> None:
+        publication = state.publication
+        if publication is None or not publication.valid:
+            publication = publish_record(state)
+        if publication is not None and publication.when >= self.start:
+            self._published(state, publication.when.astimezone(self.tz))
+        first = state.first_submitted or _first_valid_submit(state)
+        if first is not None and first >= self.start:
+            self._submitted(state)
+
+    def _counts_for_quota(self, state: DraftState) -> bool:
         # units outside the roster have no quota; their drafts still count as submitted
-        counts_for_quota = state.kind in quota.kinds and state.unit in policy.unit_by_id
-        if submitted is not None and submitted.year == year:
-            grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
-        if _in_month(published, year, month):
-            _bump(row, "published_in_month")
-            if quota.basis == "published" and counts_for_quota:
-                _bump(row, "quota_count")
-        if submitted is None or not _in_month(submitted, year, month):
-            continue
+        return state.kind in self.kinds and state.unit in self.roster
+
+    def _published(self, state: DraftState, when: datetime) -> None:
+        if not _in_month(when, self.year, self.month):
+            return
+        row = self.rows.setdefault(state.unit, {})
+        _bump(row, "published_in_month")
+        if self.basis == "published" and self._counts_for_quota(state):
+            _bump(row, "quota_count")
+
+    def _submitted(self, state: DraftState) -> None:
+        submitted = first_submitted(state, self.policy)
+        if submitted is None or submitted.year != self.year:
+            return
+        self.grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
+        if submitted.month != self.month:
+            return
+        row = self.rows.setdefault(state.unit, {})
         _bump(row, "submitted")
         _bump(row, _PHASE_FIELD.get(state.phase, "other"))
-        if quota.basis == "submitted" and counts_for_quota:
+        if self.basis == "submitted" and self._counts_for_quota(state):
             _bump(row, "quota_count")
-        by_category[state.category] = by_category.get(state.category, 0) + 1
-        by_kind[state.kind] += 1
-        drafts.append(_draft_line(policy, state, submitted, published))
+        self.by_category[state.category] = self.by_category.get(state.category, 0) + 1
+        self.by_kind[state.kind] += 1
+        published = published_at(state, self.policy)
+        self.drafts.append(_draft_line(self.policy, state, submitted, published))
 
-    units = tuple(_unit_month(policy, unit_id, row) for unit_id, row in rows.items())
-    return MonthlyReport(
-        year=year,
-        month=month,
-        timezone=policy.timezone,
-        quota_per_month=quota.per_month,
-        quota_basis=quota.basis,
-        quota_kinds=tuple(quota.kinds),
-        units=units,
-        totals=_totals(units, quota.per_month),
-        by_category=by_category,
-        by_kind=by_kind,
-        drafts=tuple(sorted(drafts, key=lambda d: (d.submitted, d.draft_id))),
-        year_grid={unit: tuple(counts) for unit, counts in grid.items()},
-    )
+    def report(self) -> MonthlyReport:
+        policy, quota = self.policy, self.policy.quota
+        units = tuple(_unit_month(policy, unit_id, row) for unit_id, row in self.rows.items())
+        return MonthlyReport(
+            year=self.year,
+            month=self.month,
+            timezone=policy.timezone,
+            quota_per_month=quota.per_month,
+            quota_basis=quota.basis,
+            quota_kinds=tuple(quota.kinds),
+            units=units,
+            totals=_totals(units, quota.per_month),
+            by_category=self.by_category,
+            by_kind=self.by_kind,
+            drafts=tuple(sorted(self.drafts, key=lambda d: (d.submitted, d.draft_id))),
+            year_grid={unit: tuple(counts) for unit, counts in self.grid.items()},
+        )
 
 
 _PHASE_FIELD = {
@@ -340,9 +406,15 @@ def yearly_report(
     published: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
     unit_reads: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
     missing: dict[str, int] = {}
+    start = datetime(year, 1, 1, tzinfo=policy.tz)
     for state in states:
-        when = published_at(state, policy)
-        if when is None or when.year != year:
+        record = state.publication
+        if record is None or not record.valid:
+            record = publish_record(state)
+        if record is None or record.when < start:
+            continue
+        when = record.when.astimezone(policy.tz)
+        if when.year != year:
             continue
         published.setdefault(state.unit, [0] * 12)[when.month - 1] += 1
         months = unit_reads.setdefault(state.unit, [0] * 12)
@@ -403,7 +475,10 @@ def pending(policy: Policy, states: Iterable[DraftState]) -> list[PendingItem]:
     or edited after submission: the submitters. Approved: the operators, to publish.
     """
     items: list[PendingItem] = []
+    published = Phase.PUBLISHED  # most of a long history: skip it before any other test
     for state in states:
+        if state.phase is published:
+            continue
         item = _pending_item(policy, state)
         if item is not None:
             items.append(item)
@@ -453,10 +528,13 @@ def _pending_item(policy: Policy, state: DraftState) -> PendingItem | None:
 def reminders(policy: Policy, states: Iterable[DraftState], year: int, month: int) -> list[str]:
     """Units of the roster with no draft of the quota's kinds submitted in the month."""
     check_month(year, month)
+    start = datetime(year, month, 1, tzinfo=policy.tz)
     active: set[str] = set()
     for state in states:
-        if state.kind in policy.quota.kinds and _in_month(
-            first_submitted(state, policy), year, month
+        if (
+            state.kind in policy.quota.kinds
+            and _submitted_since(state, start)
+            and _in_month(first_submitted(state, policy), year, month)
         ):
             active.add(state.unit)
     return [u.id for u in policy.units if u.id not in active]
