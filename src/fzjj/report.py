@@ -9,7 +9,7 @@ Definitions (docs/reports.md says the same for readers):
   the record's time taken in the policy's timezone. Resubmissions after a rejection do not
   count again, so a draft is submitted in exactly one month.
 - For the drafts submitted in M, the report counts where each stands now: in review,
-  approved, rejected, published (other phases go to `other`).
+  approved, rejected, published, or `changed` (edited since, to be submitted again).
 - *Published in M* counts drafts whose valid publish record falls in M.
 - The quota (policy.quota) counts drafts of `quota.kinds` either submitted in M
   (`basis: submitted`) or published in M (`basis: published`); a unit meets it with at least
@@ -45,7 +45,7 @@ class UnitMonth:
     approved: int = 0
     rejected: int = 0
     published: int = 0  # submitted this month and published by now
-    other: int = 0  # submitted this month, now in none of the four phases above
+    changed: int = 0  # submitted this month, file edited since: to be submitted again
     published_in_month: int = 0  # publish record dated this month, whenever submitted
     quota_count: int = 0
     quota_target: int = 0
@@ -292,7 +292,7 @@ class _MonthTally:
             return
         row = self.rows.setdefault(state.unit, {})
         _bump(row, "submitted")
-        _bump(row, _PHASE_FIELD.get(state.phase, "other"))
+        _bump(row, _PHASE_FIELD.get(state.phase, "changed"))
         if self.basis == "submitted" and self._counts_for_quota(state):
             _bump(row, "quota_count")
         self.by_category[state.category] = self.by_category.get(state.category, 0) + 1
@@ -365,7 +365,7 @@ def _unit_month(policy: Policy, unit_id: str, row: Mapping[str, int]) -> UnitMon
         approved=row.get("approved", 0),
         rejected=row.get("rejected", 0),
         published=row.get("published", 0),
-        other=row.get("other", 0),
+        changed=row.get("changed", 0),
         published_in_month=row.get("published_in_month", 0),
         quota_count=row.get("quota_count", 0),
     )
@@ -383,7 +383,7 @@ def _totals(units: tuple[UnitMonth, ...], per_month: int) -> UnitMonth:
         approved=total("approved"),
         rejected=total("rejected"),
         published=total("published"),
-        other=total("other"),
+        changed=total("changed"),
         published_in_month=total("published_in_month"),
         quota_count=total("quota_count"),
         quota_target=per_month * sum(1 for u in units if u.in_roster),

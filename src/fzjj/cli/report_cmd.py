@@ -107,8 +107,8 @@ def _report(
     modes = sum([year is not None, show_pending, show_reminders or month is not None])
     if modes > 1 or (year is not None and month is not None):
         raise UsageError(
-            "--month、--year、--pending 只能选一个",
-            hint="--reminders 可与 --month 同用。",
+            "--month、--year、--pending、--reminders 只能选一个",
+            hint="只有 --reminders 可与 --month 同用，指定提醒的月份。",
         )
     # validate arguments before touching the repository
     year_value = parse_year(year) if year is not None else None
@@ -211,20 +211,22 @@ def _stats_import(file: Path) -> None:
 
 
 def _print_import(result: ImportResult) -> None:
+    from fzjj.stats import DATA_FILE
+
+    label = f"阅读数据文件 {DATA_FILE}"
     print(f"已匹配 {len(result.matched)} 行，其中阅读数有变化的 {result.updated} 行。")
     if result.changed:
-        print(f"已更新 {DATA_FILE_LABEL}，请提交该文件：git add data/wechat-stats.json")
+        print(f"已更新{label}（尚未提交）。核对后提交：")
+        print(f"  git diff {DATA_FILE}")
+        print(f'  git add {DATA_FILE} && git commit -m "导入公众号阅读数"')
     else:
-        print(f"{DATA_FILE_LABEL} 没有变化。")
+        print(f"{label}没有变化。")
     if result.unmatched:
         print(f"未匹配 {len(result.unmatched)} 行：")
         for item in result.unmatched:
             row = item.row
             day = row.published.isoformat() if row.published else "无日期"
             print(f"  第 {row.line} 行《{row.title}》（{day}）：{item.reason}")
-
-
-DATA_FILE_LABEL = "阅读数据文件 data/wechat-stats.json"
 
 
 def register(app: typer.Typer) -> None:
