@@ -38,7 +38,7 @@ from fzjj.model import (
 from fzjj.policy import Policy
 from fzjj.records import RecordFields
 
-FORMAT = 3  # bump whenever an encoding below changes
+FORMAT = 4  # bump whenever an encoding below changes
 CACHE_DIR = "fzjj"
 STAMP = (FORMAT, __version__)
 
@@ -320,11 +320,20 @@ def unpack(data: bytes) -> Any:
     return marshal.loads(data)
 
 
-Index = tuple[str, str, int]  # path, phase, number of violations
+# path, phase, number of violations, and (for the reports) the epoch seconds of the first
+# valid submission and of the valid publication
+Index = tuple[str, str, int, int | None, int | None]
 
 
 def index_entry(state: DraftState) -> Index:
-    return (state.path, state.phase.value, len(state.violations))
+    published = state.publication if state.publication and state.publication.valid else None
+    return (
+        state.path,
+        state.phase.value,
+        len(state.violations),
+        _epoch(state.first_submitted),
+        _epoch(published.when if published else None),
+    )
 
 
 class LazyStates(Mapping[str, DraftState]):
@@ -365,3 +374,11 @@ class LazyStates(Mapping[str, DraftState]):
 
     def has_violations(self, key: str) -> bool:
         return self._index[key][2] > 0
+
+    def dates_of(self, key: str) -> tuple[int | None, int | None]:
+        """Epoch seconds of the first valid submission and of the valid publication.
+
+        Lets a report pick the drafts of its period without decoding the others.
+        """
+        entry = self._index[key]
+        return entry[3], entry[4]
