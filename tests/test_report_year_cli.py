@@ -14,6 +14,7 @@ import pytest
 
 from conftest import Bureau
 from report_history import (
+    bj,
     build_history,
     copy_bureau,
     extend_for_year,
@@ -307,3 +308,60 @@ def test_bad_xlsx_cells_change_nothing(
     assert message in result.stderr and "文件未导入" in result.stderr
     assert result.stdout == ""
     assert data_file.read_bytes() == before
+
+
+def _every_report(b: Bureau) -> dict[str, object]:
+    """Every report of 2026 and January 2027 from the cached history (which decodes only the
+    drafts its index of dates selects) and from all states (`full`), for comparison."""
+    from fzjj import report as core
+    from fzjj.cache import LazyStates
+    from fzjj.cli.report_cmd import month_report
+    from fzjj.render.report_out import month_json, pending_json, year_json
+    from fzjj.service import open_workspace
+
+    ws = open_workspace(b.root)
+    policy, states = ws.policy, ws.states()
+    assert isinstance(states, LazyStates)
+    every = list(states.values())
+    out: dict[str, object] = {}
+    for year, month in [*((2026, m) for m in range(1, 13)), (2027, 1)]:
+        for grid in (True, False):
+            cached = month_report(policy, states, year, month, with_grid=grid)
+            full = core.monthly_report(policy, every, year, month, with_grid=grid)
+            assert month_json(cached) == month_json(full), (year, month, grid)
+            out[f"{year}-{month}-{grid}"] = month_json(cached)
+        out[f"{year}-{month}-reminders"] = core.reminders(policy, every, year, month)
+    for year in (2026, 2027):
+        out[str(year)] = year_json(core.yearly_report(policy, every, year, {}))
+    out["pending"] = pending_json(core.pending(policy, every))
+    return out
+
+
+def test_cached_selection_gives_the_full_figures(year: Bureau) -> None:
+    """The reports pick drafts by the history cache's index of dates; the figures must be
+    those of all drafts, on a fresh cache, a warm one, and one extended by new commits."""
+    for fmt in ("table", "json"):  # what the CLI selects must give what the core gives
+        assert run(year, "report", "--month", "2026-05", "-f", fmt).exit_code == 0
+    first = _every_report(year)
+    cli = json.loads(run(year, "report", "--month", "2026-05", "-f", "json").stdout)
+    assert cli == first["2026-5-True"]
+
+    # new records: qy-x resubmitted and rejected in June, ah-c approved by the unit head
+    year.ok("qy_info", "submit", "content/2026/05/qy-x.md", when=bj("2026-06-01T08:00:00"))
+    year.ok(
+        "qy_head",
+        "reject",
+        "content/2026/05/qy-x.md",
+        "--opinion",
+        "请核实数据。",
+        when=bj("2026-06-02T08:00:00"),
+    )
+    year.ok("ah_head", "approve", "content/2026/03/ah-c.md", when=bj("2026-06-03T08:00:00"))
+    extended = _every_report(year)
+    assert extended != first
+    june = json.loads(run(year, "report", "--month", "2026-06", "-f", "json").stdout)
+    assert june == extended["2026-6-True"]
+    assert june["totals"]["submitted"] == 0  # a resubmission is not a new submission
+    may = extended["2026-5-True"]
+    assert isinstance(may, dict) and may["totals"]["rejected"] == 1  # qy-x, now rejected
+    assert may["totals"]["changed"] == 0

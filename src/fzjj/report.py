@@ -84,8 +84,9 @@ class MonthlyReport:
     by_category: dict[str, int]
     by_kind: dict[Kind, int]
     drafts: tuple[DraftLine, ...]
-    # Submissions per unit and month of the report's year (the HTML grid): unit → 12 counts.
-    year_grid: dict[str, tuple[int, ...]]
+    # Submissions per unit and month of the report's year (the HTML grid): unit → 12 counts;
+    # None when the report was made without it.
+    year_grid: dict[str, tuple[int, ...]] | None
 
     @property
     def below_quota(self) -> list[str]:
@@ -228,14 +229,34 @@ def check_month(year: int, month: int) -> None:
 
 
 def monthly_report(
-    policy: Policy, states: Iterable[DraftState], year: int, month: int
+    policy: Policy,
+    states: Iterable[DraftState],
+    year: int,
+    month: int,
+    *,
+    with_grid: bool = True,
 ) -> MonthlyReport:
-    """Figures for every unit in the roster, and for any unit outside it that has some."""
+    """Figures for every unit in the roster, and for any unit outside it that has some.
+
+    `with_grid=False` leaves out the year's units × months grid (`year_grid` is None); the
+    rest then depends only on drafts with a record dated from the month on, which a caller
+    holding an index of dates can select (see `period_start`).
+    """
     check_month(year, month)
-    tally = _MonthTally(policy, year, month)
+    tally = _MonthTally(policy, year, month, with_grid)
     for state in states:
         tally.add(state)
     return tally.report()
+
+
+def period_start(policy: Policy, year: int, month: int | None = None) -> datetime:
+    """The first moment of a year or month in the policy's timezone.
+
+    A report of that period depends only on drafts whose first valid submission or whose
+    publication is dated from this moment on (the date a submission counts under can only
+    be earlier than its own record's, never later): callers may leave out the rest.
+    """
+    return datetime(year, month or 1, 1, tzinfo=policy.tz)
 
 
 class _MonthTally:
@@ -246,12 +267,13 @@ class _MonthTally:
     comparisons, without a timezone conversion.
     """
 
-    def __init__(self, policy: Policy, year: int, month: int) -> None:
+    def __init__(self, policy: Policy, year: int, month: int, with_grid: bool) -> None:
         self.policy = policy
         self.year = year
         self.month = month
         self.tz = policy.tz
-        self.start = datetime(year, 1, 1, tzinfo=self.tz)
+        self.with_grid = with_grid
+        self.start = period_start(policy, year, None if with_grid else month)
         self.roster = policy.unit_by_id
         self.kinds = frozenset(policy.quota.kinds)
         self.basis = policy.quota.basis
@@ -287,7 +309,8 @@ class _MonthTally:
         submitted = first_submitted(state, self.policy)
         if submitted is None or submitted.year != self.year:
             return
-        self.grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
+        if self.with_grid:
+            self.grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
         if submitted.month != self.month:
             return
         row = self.rows.setdefault(state.unit, {})
@@ -315,7 +338,11 @@ class _MonthTally:
             by_category=self.by_category,
             by_kind=self.by_kind,
             drafts=tuple(sorted(self.drafts, key=lambda d: (d.submitted, d.draft_id))),
-            year_grid={unit: tuple(counts) for unit, counts in self.grid.items()},
+            year_grid=(
+                {unit: tuple(counts) for unit, counts in self.grid.items()}
+                if self.with_grid
+                else None
+            ),
         )
 
 
@@ -406,7 +433,7 @@ def yearly_report(
     published: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
     unit_reads: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
     missing: dict[str, int] = {}
-    start = datetime(year, 1, 1, tzinfo=policy.tz)
+    start = period_start(policy, year)
     for state in states:
         record = state.publication
         if record is None or not record.valid:
@@ -528,7 +555,7 @@ def _pending_item(policy: Policy, state: DraftState) -> PendingItem | None:
 def reminders(policy: Policy, states: Iterable[DraftState], year: int, month: int) -> list[str]:
     """Units of the roster with no draft of the quota's kinds submitted in the month."""
     check_month(year, month)
-    start = datetime(year, month, 1, tzinfo=policy.tz)
+    start = period_start(policy, year, month)
     active: set[str] = set()
     for state in states:
         if (
@@ -550,6 +577,7 @@ __all__ = [
     "first_submitted",
     "monthly_report",
     "pending",
+    "period_start",
     "publish_record",
     "published_at",
     "reminders",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,8 +13,12 @@ import typer
 from fzjj.errors import FzjjError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from rich.console import Console
 
+    from fzjj.model import DraftState
+    from fzjj.policy import Policy
     from fzjj.render.report_out import Document
     from fzjj.report import MonthlyReport
     from fzjj.service import Workspace
@@ -116,7 +120,7 @@ def _report(
 
     workspace = open_workspace(Path.cwd())
     policy = workspace.policy
-    states = list(workspace.states().values())
+    states = workspace.states()
     if month_value is None:
         now = datetime.now(policy.tz)
         month_value = (now.year, now.month)
@@ -125,35 +129,96 @@ def _report(
         from fzjj.stats import DATA_FILE, load_reads
 
         reads = load_reads(workspace.root / DATA_FILE)
-        yearly = core.yearly_report(policy, states, year_value, reads)
+        since = core.period_start(policy, year_value)
+        chosen = _dated_since(states, since, submitted=False)
+        yearly = core.yearly_report(policy, chosen, year_value, reads)
         _emit(out.render_year(yearly, fmt), out.year_document(yearly), fmt, output)
     elif show_pending:
-        items = core.pending(policy, states)
+        items = core.pending(policy, _waiting(states))
         _emit(out.render_pending(items, fmt), out.pending_document(items), fmt, output)
     elif show_reminders:
-        units = core.reminders(policy, states, *month_value)
+        since = core.period_start(policy, *month_value)
+        units = core.reminders(policy, _dated_since(states, since, published=False), *month_value)
         lines = [
             out.ReminderLine(
                 u, policy.unit_name(u), policy.name_of(policy.unit_by_id[u].info_officer)
             )
             for u in units
         ]
-        text = out.render_reminders(lines, *month_value, fmt)
-        _emit(text, None, fmt, output)
+        _emit(out.render_reminders(lines, *month_value, fmt), None, fmt, output)
     else:
-        monthly = core.monthly_report(policy, states, *month_value)
+        monthly = month_report(policy, states, *month_value, with_grid=fmt in ("json", "html"))
         _emit(out.render_month(monthly, fmt), out.month_document(monthly), fmt, output)
 
 
-def print_month(workspace: Workspace, year: int, month: int, console: Console) -> MonthlyReport:
-    """Print the monthly report of `workspace` on `console` as rich tables (used by the demo)."""
+def month_report(
+    policy: Policy,
+    states: Mapping[str, DraftState],
+    year: int,
+    month: int,
+    *,
+    with_grid: bool = True,
+) -> MonthlyReport:
+    """The monthly report, decoding only the drafts it depends on when the history is cached.
+
+    Without the year's grid, that is the drafts with a record dated from the month on: on a
+    long history a small share of them.
+    """
     from fzjj import report as core
+
+    since = core.period_start(policy, year, None if with_grid else month)
+    chosen = _dated_since(states, since)
+    return core.monthly_report(policy, chosen, year, month, with_grid=with_grid)
+
+
+def print_month(workspace: Workspace, year: int, month: int, console: Console) -> MonthlyReport:
+    """Print the monthly report of `workspace` on `console` as rich tables (used by the demo).
+
+    Below-quota units are bold red; the tables are those of `fzjj report --month`.
+    """
     from fzjj.render.report_out import month_document, renderables
 
-    monthly = core.monthly_report(workspace.policy, workspace.states().values(), year, month)
+    monthly = month_report(workspace.policy, workspace.states(), year, month, with_grid=False)
     for item in renderables(month_document(monthly)):
         console.print(item)
     return monthly
+
+
+def _dated_since(
+    states: Mapping[str, DraftState],
+    since: datetime,
+    *,
+    submitted: bool = True,
+    published: bool = True,
+) -> Iterable[DraftState]:
+    """The drafts first submitted (`submitted`) or published (`published`) from `since` on.
+
+    The history cache keeps both dates in its index, so only those drafts are decoded;
+    another mapping is passed whole, and the report functions filter by date themselves.
+    """
+    from fzjj.cache import LazyStates
+
+    if not isinstance(states, LazyStates):
+        return states.values()
+    floor = since.timestamp()
+
+    def wanted(key: str) -> bool:
+        first, publication = states.dates_of(key)
+        return (submitted and first is not None and first >= floor) or (
+            published and publication is not None and publication >= floor
+        )
+
+    return (states[key] for key in states if wanted(key))
+
+
+def _waiting(states: Mapping[str, DraftState]) -> Iterable[DraftState]:
+    """The drafts not published (only those can wait for someone), by the cache's index."""
+    from fzjj.cache import LazyStates
+    from fzjj.model import Phase
+
+    if not isinstance(states, LazyStates):
+        return states.values()
+    return (states[k] for k in states if states.phase_of(k) is not Phase.PUBLISHED)
 
 
 def _emit(rendered: str | bytes, document: Document | None, fmt: str, output: Path | None) -> None:
@@ -205,7 +270,9 @@ def _stats_import(file: Path) -> None:
     if not source.exists():
         raise UsageError("找不到统计文件", path=str(file), hint="检查文件路径是否正确。")
     workspace = open_workspace(Path.cwd())
-    states = list(workspace.states().values())
+    # only published drafts can match; decoded once the export has been read
+    ever = datetime.min.replace(tzinfo=UTC)
+    states = _dated_since(workspace.states(), ever, submitted=False)
     result = import_stats(source, states, workspace.policy, workspace.root / DATA_FILE)
     _print_import(result)
 

@@ -193,15 +193,23 @@ def month_json(report: MonthlyReport) -> dict[str, Any]:
             }
             for d in report.drafts
         ],
-        "year_grid": {u: list(c) for u, c in report.year_grid.items()},
+        "year_grid": (
+            {u: list(c) for u, c in report.year_grid.items()}
+            if report.year_grid is not None
+            else None
+        ),
     }
 
 
 def month_charts(report: MonthlyReport) -> list[str]:
-    names = {u.unit: u.name for u in report.units}
-    rows = [(names.get(u, u), list(c)) for u, c in report.year_grid.items()]
+    """The year's units × months grid (when the report has it) and the month's pipeline."""
+    charts = []
+    if report.year_grid is not None:
+        names = {u.unit: u.name for u in report.units}
+        rows = [(names.get(u, u), list(c)) for u, c in report.year_grid.items()]
+        title = f"{report.year}年各单位每月报送（条）"
+        charts.append(grid_svg(title, rows, highlight=report.month - 1))
     t = report.totals
-    grid = grid_svg(f"{report.year}年各单位每月报送（条）", rows, highlight=report.month - 1)
     pipeline = bars_svg(
         f"{report.year}年{report.month}月报送稿件的进度（条）",
         [
@@ -213,7 +221,7 @@ def month_charts(report: MonthlyReport) -> list[str]:
             ("本月发布（全部）", t.published_in_month),
         ],
     )
-    return [grid, pipeline]
+    return [*charts, pipeline]
 
 
 def render_month(report: MonthlyReport, fmt: str) -> str | bytes:
