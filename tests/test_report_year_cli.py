@@ -21,6 +21,7 @@ from report_history import (
     new_bureau,
     run,
     sheets,
+    write_export,
 )
 
 FORMATS = ["table", "csv", "markdown", "html"]
@@ -65,26 +66,6 @@ def year_tables(
             ["", "合计", *by_month, str(reads_total)],
         ],
     }
-
-
-EXPORT_ROWS = [
-    # by URL (tracking parameters ignored)
-    ("随手改过的标题", "2026-03-05", "100", "https://mp.weixin.qq.com/s/qy-a-token?scene=1"),
-    # by title and the Beijing date of publication (2026-04-30 in UTC)
-    ("青阳所法律援助", "2026-05-01 00:30", "200", ""),
-    ("青阳所法律援助", "2026-04-30", "5", ""),  # the UTC date: no match
-    ("安海所人民调解", "2026/5/7", "250", ""),
-    ("安海所年终总结", "2026-12-31", "50", "https://mp.weixin.qq.com/s/ah-k-token"),
-    ("安海所新年普法", "2027-01-01", "999", "https://mp.weixin.qq.com/s/ah-m-token"),
-    ("䶮山𠀀普法", "2026-05-01", "7", ""),  # characters only GB18030 (not GBK) can encode
-]
-
-
-def write_export(path: Path) -> Path:
-    lines = ["文章标题,发表时间,阅读次数,阅读人数,内容链接"]
-    lines += [f"{t},{d},{r},1,{u}" for t, d, r, u in EXPORT_ROWS]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
-    return path
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -20,7 +20,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
 from fzjj.model import PHASE_LABELS, Kind, Phase
-from fzjj.report import MonthlyReport, PendingItem, UnitMonth, YearlyReport
+from fzjj.report import STEP_CHANGED, MonthlyReport, PendingItem, UnitMonth, YearlyReport
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -321,7 +321,7 @@ def pending_document(items: Sequence[PendingItem]) -> Document:
                 item.draft_id,
                 item.title,
                 item.unit_name,
-                PHASE_LABELS[item.phase],
+                CHANGED if item.step == STEP_CHANGED else PHASE_LABELS[item.phase],
                 item.step,
                 "、".join(item.waiting_for_names) or "（名册中无人可签）",
                 _when(item.since) if item.since else "—",
@@ -447,9 +447,11 @@ def _md_cell(value: Cell) -> str:
 
 def _markdown(document: Document) -> str:
     lines = [f"# {_md_cell(document.title)}", ""]
-    lines += [f"> {note}" for note in document.notes] + [""]
+    for note in document.notes:  # one paragraph each
+        lines += [f"> {_md_cell(note)}", ">"]
+    lines[-1] = ""
     for sheet in document.sheets:
-        lines += [f"## {sheet.title}", ""]
+        lines += [f"## {_md_cell(sheet.title)}", ""]
         lines.append("| " + " | ".join(_md_cell(h) for h in sheet.headers) + " |")
         align = [
             "---" if i == 0 or not _numeric(sheet, i) else "---:" for i in range(len(sheet.headers))
