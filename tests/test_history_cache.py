@@ -4,13 +4,15 @@ FZJJ_NO_CACHE=1 on the same real repository, after real signed commits."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from conftest import Bureau
+from fzjj.cache import FORMAT
 from fzjj.gitstore import open_repo
-from fzjj.history import NO_CACHE_ENV, SNAPSHOT, History, load
+from fzjj.history import NO_CACHE_ENV, History, load
 from test_check_support import chain_until, commit_file, record
 
 
@@ -173,18 +175,33 @@ def test_an_unauthorised_roster_change_is_reported_once(
     assert history.policy.version == 1  # the untrusted version does not take effect
 
 
-def test_a_damaged_or_foreign_snapshot_is_ignored(
+def test_a_damaged_or_foreign_cache_is_ignored(
     bureau: Bureau, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = bureau.draft("2026-11-damaged")
     bureau.full_chain(path)
     cached_and_rebuilt(bureau, monkeypatch)
-    store = Path(bureau.git("rev-parse", "--absolute-git-dir")) / "fzjj" / SNAPSHOT
-    for damage in (b"", b"not marshal at all", store.read_bytes()[:1000]):
-        store.write_bytes(damage)
+    store = Path(bureau.git("rev-parse", "--absolute-git-dir")) / "fzjj" / f"cache-v{FORMAT}.sqlite"
+
+    def damage_meta(value: bytes) -> None:
+        with sqlite3.connect(store) as db:
+            db.execute("UPDATE meta SET v = ? WHERE k = 'snapshot'", (value,))
+
+    def foreign_stamp() -> None:
+        with sqlite3.connect(store) as db:
+            db.execute("UPDATE meta SET v = ? WHERE k = 'stamp'", (b"\x00not a stamp",))
+
+    def truncate() -> None:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{store}{suffix}").unlink(missing_ok=True)
+        store.write_bytes(b"SQLite format 3\x00" + b"\xff" * 100)
+
+    for damage in (lambda: damage_meta(b"not marshal"), foreign_stamp, truncate):
+        damage()
         history = cached_and_rebuilt(bureau, monkeypatch)
         assert history.source == "rebuilt"
         assert history.states["2026-11-damaged"].phase.value == "approved"
+        assert load(open_repo(bureau.root)).source == "snapshot"  # and the cache works again
 
 
 def test_a_read_only_cache_folder_leaves_fzjj_working(

@@ -1,26 +1,31 @@
-"""What fzjj remembers between runs, under `.git/fzjj/`, and how it is encoded.
+"""What fzjj remembers between runs, and how it is encoded.
 
-Three stores, none of which is ever pushed or trusted across machines:
+One SQLite database per repository, `.git/fzjj/cache-v<FORMAT>.sqlite`, never pushed and never
+trusted across machines. It holds:
 
-- signature verdicts by commit id, and parsed draft summaries by blob id: both are pure
-  functions of content-addressed objects, so an entry never goes stale;
-- the snapshot: the state of every draft at one head commit, with what is needed to extend
-  it when the branch moves on (see `fzjj.history`).
+- `sigs`: signature verdicts by commit id, and `blobs`: parsed draft summaries by blob id.
+  Both are functions of content-addressed objects, so an entry never goes stale;
+- the snapshot of one head commit (`meta`, `commits`, `summaries`, `inputs`, `states`): the
+  state of every draft there, with what is needed to extend it (see `fzjj.history`). Rows are
+  read only when a step needs them, and an extension rewrites only the rows it changed, in one
+  transaction that first checks the snapshot is still the one it started from.
 
-Everything is stored with `marshal` as tuples of plain values (it loads an order of magnitude
-faster than pickled objects); the codecs below turn fzjj's types into those tuples and back.
-A store that cannot be read, or was written by another format or fzjj version, is ignored and
-rebuilt; a store that cannot be written (a read-only repository) leaves fzjj working uncached.
+Values are tuples of plain values packed with `marshal` (it loads an order of magnitude faster
+than pickled objects); the codecs below turn fzjj's types into those tuples and back. A
+database that cannot be opened or written (a read-only repository, a full disk, another
+process holding the lock for too long) leaves fzjj working uncached; one written by another
+format or fzjj version is emptied first.
 """
 
 from __future__ import annotations
 
 import marshal
-import os
-from collections.abc import Callable, Iterator, Mapping
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from fzjj import __version__
 from fzjj.chain import RecordInput
@@ -38,69 +43,167 @@ from fzjj.model import (
 from fzjj.policy import Policy
 from fzjj.records import RecordFields
 
-FORMAT = 4  # bump whenever an encoding below changes
+FORMAT = 5  # bump whenever an encoding or a table below changes
 CACHE_DIR = "fzjj"
 STAMP = (FORMAT, __version__)
-
-T = TypeVar("T")
-
-
-def cache_dir(git_dir: Path) -> Path:
-    return git_dir / CACHE_DIR
+TABLES = ("meta", "commits", "summaries", "inputs", "states", "sigs", "blobs")
+SNAPSHOT_TABLES = ("commits", "summaries", "inputs", "states")
 
 
-def read_store(path: Path) -> Any | None:
-    """The stored value, or None when absent, unreadable, or from another format/version."""
-    try:
-        data = path.read_bytes()
-        stamp, value = marshal.loads(data)
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    return value if tuple(stamp) == STAMP else None
+class Store:
+    """The cache database of one repository, opened on first use."""
 
-
-def write_store(path: Path, value: Any) -> None:
-    """Replace the store atomically; silently skip when the repository is read-only."""
-    try:
-        data = marshal.dumps((STAMP, value))
-        path.parent.mkdir(exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except (OSError, ValueError):
-        pass
-
-
-class ContentCache:
-    """A dict of content-addressed results (commit or blob id → encoded value) on disk."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._data: dict[str, Any] | None = None
-        self.dirty = False
+    def __init__(self, git_dir: Path) -> None:
+        self.path = git_dir / CACHE_DIR / f"cache-v{FORMAT}.sqlite"
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
 
     @property
-    def data(self) -> dict[str, Any]:
-        if self._data is None:
-            loaded = read_store(self.path)
-            self._data = loaded if isinstance(loaded, dict) else {}
-        return self._data
+    def db(self) -> sqlite3.Connection | None:
+        if not self._opened:
+            self._opened = True
+            self._db = self._open()
+        return self._db
 
-    def get(self, key: str, compute: Callable[[], T], keep: Callable[[T], bool]) -> T:
-        """The cached value for `key`, else `compute()`, remembered when `keep(value)`."""
-        hit = self.data.get(key)
-        if hit is not None:
-            return hit  # type: ignore[no-any-return]
-        value = compute()
-        if keep(value):
-            self.data[key] = value
-            self.dirty = True
-        return value
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError:
+            pass  # not a database (damaged, truncated): start a new one
+        except (OSError, sqlite3.Error, ValueError, EOFError, TypeError):
+            return None
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return self._connect()
+        except (OSError, sqlite3.Error, ValueError, EOFError, TypeError):
+            return None
 
-    def save(self) -> None:
-        if self.dirty and self._data is not None:
-            write_store(self.path, self._data)
-            self.dirty = False
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        for table in TABLES:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (k TEXT PRIMARY KEY, v BLOB)")
+        row = db.execute("SELECT v FROM meta WHERE k = 'stamp'").fetchone()
+        try:
+            current = row is not None and tuple(marshal.loads(row[0])) == STAMP
+        except (ValueError, EOFError, TypeError):
+            current = False
+        if not current:
+            with _transaction(db):
+                for table in TABLES:
+                    db.execute(f"DELETE FROM {table}")
+                db.execute("INSERT INTO meta VALUES ('stamp', ?)", (marshal.dumps(STAMP),))
+        return db
+
+    def get(self, table: str, key: str) -> Any | None:
+        db = self.db
+        if db is None:
+            return None
+        try:
+            row = db.execute(f"SELECT v FROM {table} WHERE k = ?", (key,)).fetchone()
+            return None if row is None else marshal.loads(row[0])
+        except (sqlite3.Error, ValueError, EOFError, TypeError):
+            return None
+
+    def get_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
+        db = self.db
+        wanted = list(keys)
+        if db is None or not wanted:
+            return {}
+        out: dict[str, Any] = {}
+        try:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ",".join("?" * len(part))
+                query = f"SELECT k, v FROM {table} WHERE k IN ({marks})"
+                for key, value in db.execute(query, part):
+                    out[key] = marshal.loads(value)
+        except (sqlite3.Error, ValueError, EOFError, TypeError):
+            return {}
+        return out
+
+    def get_all(self, table: str) -> dict[str, Any]:
+        db = self.db
+        if db is None:
+            return {}
+        try:
+            return {k: marshal.loads(v) for k, v in db.execute(f"SELECT k, v FROM {table}")}
+        except (sqlite3.Error, ValueError, EOFError, TypeError):
+            return {}
+
+    def put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
+        """Insert or replace rows outside any snapshot transaction (content caches)."""
+        db = self.db
+        if db is None:
+            return
+        rows = [(k, marshal.dumps(v)) for k, v in items]
+        if not rows:
+            return
+        try:
+            with _transaction(db):
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            pass
+
+    def write_snapshot(
+        self,
+        expected_head: str | None,
+        meta: Any,
+        rows: Mapping[str, Iterable[tuple[str, Any]]],
+        deleted: Mapping[str, Iterable[str]],
+        *,
+        replace: bool,
+    ) -> bool:
+        """Store a snapshot in one transaction; False when another process moved it first.
+
+        `replace` empties the snapshot tables first (a full rebuild); otherwise only `rows`
+        are upserted and `deleted` removed, and only if the stored snapshot's head is still
+        `expected_head`.
+        """
+        db = self.db
+        if db is None:
+            return False
+        try:
+            with _transaction(db):
+                if not replace:
+                    row = db.execute("SELECT v FROM meta WHERE k = 'snapshot'").fetchone()
+                    stored = marshal.loads(row[0]) if row else None
+                    if not isinstance(stored, dict) or stored.get("head") != expected_head:
+                        raise _Moved
+                else:
+                    for table in SNAPSHOT_TABLES:
+                        db.execute(f"DELETE FROM {table}")
+                for table, keys in deleted.items():
+                    db.executemany(f"DELETE FROM {table} WHERE k = ?", [(k,) for k in keys])
+                for table, items in rows.items():
+                    db.executemany(
+                        f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                        [(k, marshal.dumps(v)) for k, v in items],
+                    )
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (marshal.dumps(meta),)
+                )
+        except (_Moved, sqlite3.Error, ValueError):
+            return False
+        return True
+
+
+class _Moved(Exception):
+    """The stored snapshot changed under us; the write is dropped."""
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 # ---- codecs ----------------------------------------------------------------------------------
@@ -202,23 +305,29 @@ def dec_input(t: Enc, strings: Strings, roster: Callable[[str], Policy], tz: tzi
     )
 
 
+_ACTIONS = {a.value: a for a in Action}
+_STAGES: dict[str | None, Stage | None] = {s.value: s for s in Stage}
+_STAGES[None] = None
+
+
 def _record(item: Enc, verdict: Enc, strings: Strings, tz: tzinfo) -> Record:
     f = item[1]
+    key = item[4]
     return Record(
-        commit=item[0],
-        action=Action(f[0]),
-        draft_id=f[1],
-        path=f[2],
-        stage=Stage(f[6]) if f[6] else None,
-        digest=f[3],
-        blob=f[4],
-        opinion=f[8],
-        signer=verdict[0],
-        key=strings.get(item[4]),
-        when=datetime.fromtimestamp(item[8], tz),
-        url=f[9],
-        valid=verdict[1],
-        reason=verdict[2],
+        item[0],
+        _ACTIONS[f[0]],
+        f[1],
+        f[2],
+        _STAGES[f[6]],
+        f[3],
+        f[4],
+        f[8],
+        verdict[0],
+        None if key < 0 else strings.items[key],
+        datetime.fromtimestamp(item[8], tz),
+        f[9],
+        verdict[1],
+        verdict[2],
     )
 
 
@@ -340,13 +449,21 @@ class LazyStates(Mapping[str, DraftState]):
     """Draft states decoded when asked for.
 
     `index` holds what listing and filtering need (path, phase, violations) so that a
-    command showing a few drafts decodes only those.
+    command showing a few drafts decodes only those; `values()` and `items()` decode all of
+    them with `decode_all`, in bulk.
     """
 
-    def __init__(self, index: Mapping[str, Index], decode: Callable[[str], DraftState]):
+    def __init__(
+        self,
+        index: Mapping[str, Index],
+        decode: Callable[[str], DraftState],
+        decode_all: Callable[[], dict[str, DraftState]],
+    ) -> None:
         self._index = index
         self._decode = decode
+        self._decode_all = decode_all
         self._done: dict[str, DraftState] = {}
+        self._complete = False
 
     def __getitem__(self, key: str) -> DraftState:
         state = self._done.get(key)
@@ -365,6 +482,19 @@ class LazyStates(Mapping[str, DraftState]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._index
+
+    def _all(self) -> dict[str, DraftState]:
+        if not self._complete:
+            for key, state in self._decode_all().items():
+                self._done.setdefault(key, state)
+            self._complete = True
+        return {key: self._done[key] for key in self._index}
+
+    def values(self) -> Any:
+        return self._all().values()
+
+    def items(self) -> Any:
+        return self._all().items()
 
     def path_of(self, key: str) -> str:
         return self._index[key][0]

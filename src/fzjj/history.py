@@ -5,7 +5,8 @@ each tree (one `cat-file --batch-check`), decides the trusted roster at each com
 the signature of every record and roster change in-process, checks each record's blob
 against its tree, reads the drafts at the revision and replays the review chain.
 
-Three things make repeated runs cheap, all under `.git/fzjj/` (see `fzjj.cache`):
+Three things make repeated runs cheap, all in the cache database under `.git/fzjj/` (see
+`fzjj.cache`):
 
 - signature verdicts are remembered by commit id and draft summaries by blob id; both are
   functions of content-addressed objects, so a remembered entry can never be stale;
@@ -25,9 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
 from fzjj import cache, chain, sigverify
@@ -38,20 +37,10 @@ from fzjj.model import DraftState, DraftSummary, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
 from fzjj.records import MalformedRecord, RecordFields, parse_record
 
-SNAPSHOT = "snapshot.marshal"
-SIGNATURES = "signatures.marshal"
-SUMMARIES = "drafts.marshal"
 NO_CACHE_ENV = "FZJJ_NO_CACHE"
 
 # Verdicts that depend on this machine (gpg's keyring, gpg being installed), not on the commit.
 _VOLATILE = frozenset({sigverify.OPENPGP_UNKNOWN_KEY, sigverify.OPENPGP_UNAVAILABLE})
-
-# The fields of `_Snapshot` that are written to disk.
-_STORED = (
-    "root", "head", "commits", "head_roster", "rosters", "trusted_packed", "summaries_packed",
-    "files", "paths", "roster_violations", "file_violations", "malformed", "inputs", "states",
-    "index", "strings",
-)  # fmt: skip
 
 Verdict = tuple[bool, str | None, str | None, str | None]  # ok, key, reason, code
 
@@ -125,123 +114,188 @@ def load(
             raise FzjjError(
                 f"找不到信任根版本 {trust_root}", hint="用 git log 查看可用的提交编号。"
             )
-    store = cache.cache_dir(repo.git_dir) / SNAPSHOT
-    use_cache = not os.environ.get(NO_CACHE_ENV)
-    snap = _Snapshot.read(store, root_oid) if use_cache else None
+    store = None if os.environ.get(NO_CACHE_ENV) else cache.Store(repo.git_dir)
+    snap = _Snapshot.read(store, root_oid) if store is not None else None
     if snap is not None and snap.head == head:
         return snap.history(repo)
     if snap is not None and repo.is_ancestor(snap.head, head):
-        builder = _Builder.extend(repo, snap, head)
+        builder = _Builder(repo, head, snap, extending=True)
+        builder.new = list(repo.commits([head, "^" + snap.head]))
     else:
-        builder = _Builder.full(repo, head, root_oid, use_cache)
+        builder = _Builder(repo, head, _Snapshot.empty(store, root_oid, head))
+        builder.new = list(repo.commits([head]))
     result = builder.finish()
-    if use_cache and not builder.volatile:
-        builder.snapshot().write(store)
+    if not builder.volatile:
+        builder.snap.write(replace=not builder.extending)
     return result
 
 
 # ---- the snapshot ----------------------------------------------------------------------------
 
 
-@dataclass
 class _Snapshot:
-    """Everything a rebuild at `head` found, encoded for `fzjj.cache`.
+    """The snapshot being read or built.
 
-    The per-commit roster map, the draft summaries and each draft's records and state are
-    stored packed and decoded only when a step needs them: a run at the same head touches
-    none of them, an extension only the drafts it replays.
+    Small, always-needed parts live in `meta` (one row); the roster of each commit, the draft
+    summaries and each draft's records and state are rows fetched only when a step needs them.
+    Changes are kept in memory until `write`.
     """
 
-    root: str | None
-    head: str
-    commits: int = 0
-    head_roster: str = ""
-    rosters: dict[str, bytes] = field(default_factory=dict)  # blob → policies.yaml bytes
-    trusted_packed: bytes = b""  # commit → (trusted roster blob, own policies.yaml blob)
-    summaries_packed: bytes = b""  # path → draft summary, or ("!", message, line, hint)
-    files: dict[str, str] = field(default_factory=dict)  # path → blob at head
-    paths: dict[str, str] = field(default_factory=dict)  # path → draft id (drafts that parse)
-    roster_violations: list[cache.Enc] = field(default_factory=list)
-    file_violations: list[cache.Enc] = field(default_factory=list)
-    malformed: list[cache.Enc] = field(default_factory=list)  # inputs with bad trailers
-    inputs: dict[str, bytes] = field(default_factory=dict)  # draft id → packed inputs
-    states: dict[str, bytes] = field(default_factory=dict)  # draft id → packed state
-    index: dict[str, cache.Index] = field(default_factory=dict)
-    strings: list[str] = field(default_factory=list)  # recurring keys and blob ids
-    _trusted: dict[str, tuple[str | None, str | None]] | None = None
-    _summaries: dict[str, cache.Enc] | None = None
-    _inputs: dict[str, list[cache.Enc]] = field(default_factory=dict)
+    def __init__(self, store: cache.Store | None, meta: dict[str, Any]) -> None:
+        self.store = store
+        self.meta = meta
+        self.table = cache.Strings(meta["strings"])
+        self._base = meta["head"]  # the head this snapshot was read at (None when new)
+        self.trusted: dict[str, tuple[str | None, str | None]] = {}
+        self._summaries: dict[str, cache.Enc] = {}
+        self._inputs: dict[str, list[cache.Enc]] = {}
+        self._states: dict[str, cache.Enc] = {}
+        self._dirty: dict[str, set[str]] = {t: set() for t in cache.SNAPSHOT_TABLES}
+        self._gone: dict[str, set[str]] = {t: set() for t in cache.SNAPSHOT_TABLES}
 
     @classmethod
-    def read(cls, path: Path, root: str | None) -> _Snapshot | None:
-        value = cache.read_store(path)
-        if not isinstance(value, dict) or set(value) != set(_STORED):
+    def empty(cls, store: cache.Store | None, root: str | None, head: str) -> _Snapshot:
+        meta: dict[str, Any] = {
+            "root": root,
+            "head": None,
+            "commits": 0,
+            "head_roster": "",
+            "rosters": {},  # blob → policies.yaml bytes, for every trusted roster
+            "files": {},  # path → blob of every content/**.md at head
+            "ids": {},  # path → draft id, for every file that parses
+            "errors": {},  # path → (message, line, hint) for files that do not
+            "paths": {},  # path → draft id, first path of each id
+            "file_violations": [],
+            "roster_violations": [],
+            "malformed": [],  # inputs whose trailers do not parse
+            "index": {},  # draft id → (path, phase, number of violations)
+            "strings": [],
+        }
+        return cls(store, meta)
+
+    @classmethod
+    def read(cls, store: cache.Store, root: str | None) -> _Snapshot | None:
+        meta = store.get("meta", "snapshot")
+        if not isinstance(meta, dict) or meta.get("root") != root or not meta.get("head"):
             return None
-        snap = cls(**value)
-        return snap if snap.root == root else None
-
-    def __post_init__(self) -> None:
-        self.table = cache.Strings(self.strings)
-
-    def write(self, path: Path) -> None:
-        self.trusted_packed = cache.pack(self.trusted)
-        self.summaries_packed = cache.pack(self.summaries)
-        for draft_id, items in self._inputs.items():
-            self.inputs[draft_id] = cache.pack(items)
-        cache.write_store(path, {name: getattr(self, name) for name in _STORED})
+        return cls(store, meta)
 
     @property
-    def trusted(self) -> dict[str, tuple[str | None, str | None]]:
-        if self._trusted is None:
-            self._trusted = cache.unpack(self.trusted_packed) if self.trusted_packed else {}
-        return self._trusted
-
-    @property
-    def summaries(self) -> dict[str, cache.Enc]:
-        if self._summaries is None:
-            self._summaries = cache.unpack(self.summaries_packed) if self.summaries_packed else {}
-        return self._summaries
-
-    def inputs_of(self, draft_id: str) -> list[cache.Enc]:
-        items = self._inputs.get(draft_id)
-        if items is None:
-            packed = self.inputs.get(draft_id)
-            items = list(cache.unpack(packed)) if packed else []
-            self._inputs[draft_id] = items
-        return items
-
-    def set_state(self, state: DraftState) -> None:
-        encoded = cache.enc_state(state, self.inputs_of(state.draft_id))
-        self.states[state.draft_id] = cache.pack(encoded)
-        self.index[state.draft_id] = cache.index_entry(state)
-
-    def state(self, draft_id: str, tz: tzinfo) -> DraftState:
-        encoded = cache.unpack(self.states[draft_id])
-        return cache.dec_state(encoded, self.inputs_of(draft_id), self.table, tz)
-
-    def drop_state(self, draft_id: str) -> None:
-        self.states.pop(draft_id, None)
-        self.index.pop(draft_id, None)
+    def head(self) -> str:
+        return str(self.meta["head"])
 
     def history(self, repo: GitRepo, source: str = "snapshot") -> History:
-        rosters = _Rosters(self.rosters)
-        policy = rosters.get(self.head_roster)
+        meta = self.meta
+        rosters = _Rosters(meta["rosters"])
+        policy = rosters.get(meta["head_roster"])
         tz = policy.tz
-        loose = [Violation("R029", f"记录格式错误：{t[2]}", commit=t[0]) for t in self.malformed]
-        violations = [cache.dec_violation(v) for v in self.roster_violations]
-        violations += [cache.dec_violation(v) for v in self.file_violations]
+        loose = [Violation("R029", f"记录格式错误：{t[2]}", commit=t[0]) for t in meta["malformed"]]
+        violations = [cache.dec_violation(v) for v in meta["roster_violations"]]
+        violations += [cache.dec_violation(v) for v in meta["file_violations"]]
         return History(
             repo=repo,
             head=self.head,
             policy=policy,
-            states=cache.LazyStates(self.index, lambda draft_id: self.state(draft_id, tz)),
+            states=cache.LazyStates(
+                meta["index"],
+                lambda draft_id: self.state(draft_id, tz),
+                lambda: self.all_states(tz),
+            ),
             violations=violations + loose,
-            paths=self.paths,
-            files=self.files,
-            commits=self.commits,
+            paths=meta["paths"],
+            files=meta["files"],
+            commits=meta["commits"],
             inputs=_Inputs(self, rosters, tz),
             source=source,
         )
+
+    # -- rows --
+
+    def _fetch(self, table: str, cached: dict[str, Any], keys: Iterable[str]) -> None:
+        missing = [k for k in keys if k not in cached and k not in self._gone[table]]
+        if missing and self.store is not None and self._base is not None:
+            cached.update(self.store.get_many(table, missing))
+
+    def trusted_of(self, oids: Iterable[str]) -> None:
+        """Make sure the rosters of `oids` (when known) are in `self.trusted`."""
+        self._fetch("commits", self.trusted, oids)
+
+    def set_trusted(self, oid: str, value: tuple[str | None, str | None]) -> None:
+        self.trusted[oid] = value
+        self._dirty["commits"].add(oid)
+
+    def summaries(self, paths: Iterable[str]) -> dict[str, cache.Enc]:
+        wanted = list(paths)
+        self._fetch("summaries", self._summaries, wanted)
+        return {p: self._summaries[p] for p in wanted}
+
+    def set_summary(self, path: str, value: cache.Enc | None) -> None:
+        if value is None:
+            self._summaries.pop(path, None)
+            self._dirty["summaries"].discard(path)
+            self._gone["summaries"].add(path)
+        else:
+            self._summaries[path] = value
+            self._dirty["summaries"].add(path)
+            self._gone["summaries"].discard(path)
+
+    def inputs_of(self, draft_id: str) -> list[cache.Enc]:
+        self._fetch("inputs", self._inputs, [draft_id])
+        return self._inputs.setdefault(draft_id, [])
+
+    def draft_ids_with_inputs(self) -> set[str]:
+        if self.store is not None and self._base is not None:
+            for key, value in self.store.get_all("inputs").items():
+                if key not in self._gone["inputs"]:
+                    self._inputs.setdefault(key, value)
+        return {k for k, v in self._inputs.items() if v}
+
+    def add_input(self, draft_id: str, item: cache.Enc) -> None:
+        self.inputs_of(draft_id).append(item)
+        self._dirty["inputs"].add(draft_id)
+
+    def state(self, draft_id: str, tz: tzinfo) -> DraftState:
+        self._fetch("states", self._states, [draft_id])
+        return cache.dec_state(self._states[draft_id], self.inputs_of(draft_id), self.table, tz)
+
+    def all_states(self, tz: tzinfo) -> dict[str, DraftState]:
+        """Every draft's state, read in bulk."""
+        for table, cached in (("states", self._states), ("inputs", self._inputs)):
+            if self.store is not None and self._base is not None:
+                for key, value in self.store.get_all(table).items():
+                    if key not in self._gone[table]:
+                        cached.setdefault(key, value)
+        return {
+            draft_id: cache.dec_state(
+                self._states[draft_id], self._inputs.get(draft_id, []), self.table, tz
+            )
+            for draft_id in self.meta["index"]
+        }
+
+    def set_state(self, state: DraftState) -> None:
+        draft_id = state.draft_id
+        self._states[draft_id] = cache.enc_state(state, self.inputs_of(draft_id))
+        self.meta["index"][draft_id] = cache.index_entry(state)
+        self._dirty["states"].add(draft_id)
+        self._gone["states"].discard(draft_id)
+
+    def drop_state(self, draft_id: str) -> None:
+        self._states.pop(draft_id, None)
+        self.meta["index"].pop(draft_id, None)
+        self._dirty["states"].discard(draft_id)
+        self._gone["states"].add(draft_id)
+
+    def write(self, *, replace: bool) -> None:
+        if self.store is None:
+            return
+        sources: dict[str, dict[str, Any]] = {
+            "commits": self.trusted,
+            "summaries": self._summaries,
+            "inputs": self._inputs,
+            "states": self._states,
+        }
+        rows = {t: [(k, sources[t][k]) for k in keys] for t, keys in self._dirty.items()}
+        self.store.write_snapshot(self._base, self.meta, rows, self._gone, replace=replace)
 
 
 class _Rosters:
@@ -250,6 +304,9 @@ class _Rosters:
     def __init__(self, raw: dict[str, bytes]) -> None:
         self.raw = raw
         self._parsed: dict[str, Policy] = {}
+
+    def remember(self, blob: str, policy: Policy) -> None:
+        self._parsed[blob] = policy
 
     def get(self, blob: str) -> Policy:
         policy = self._parsed.get(blob)
@@ -275,7 +332,7 @@ class _Inputs:
 
     def by_draft(self) -> dict[str, list[chain.RecordInput]]:
         if self._decoded is None:
-            ids = set(self.snap.inputs) | set(self.snap._inputs)
+            ids = self.snap.draft_ids_with_inputs()
             self._decoded = {i: [self.decode(t) for t in self.snap.inputs_of(i)] for i in ids}
         return self._decoded
 
@@ -336,89 +393,74 @@ class _Drafts(Mapping[str, Draft]):
 # ---- building --------------------------------------------------------------------------------
 
 
-@dataclass
 class _Builder:
-    """One rebuild in progress: a full one, or an extension of a snapshot."""
+    """One rebuild in progress: a full one, or an extension of a snapshot by `new` commits."""
 
-    repo: GitRepo
-    head: str
-    root: str | None
-    snap: _Snapshot
-    sigs: cache.ContentCache | None
-    summaries_cache: cache.ContentCache | None
-    new: list[Commit] = field(default_factory=list)
-    touched: set[str] = field(default_factory=set)  # draft ids to replay; all when None
-    replay_all: bool = True
-    extending: bool = False
-    volatile: bool = False  # a verdict depended on this machine: do not keep the snapshot
-    _rosters: _Rosters | None = None
-
-    @classmethod
-    def full(cls, repo: GitRepo, head: str, root: str | None, use_cache: bool) -> _Builder:
-        folder = cache.cache_dir(repo.git_dir)
-        empty = _Snapshot(root=root, head=head)
-        builder = cls(
-            repo=repo,
-            head=head,
-            root=root,
-            snap=empty,
-            sigs=cache.ContentCache(folder / SIGNATURES) if use_cache else None,
-            summaries_cache=cache.ContentCache(folder / SUMMARIES) if use_cache else None,
-        )
-        builder.new = list(repo.commits([head]))
-        return builder
-
-    @classmethod
-    def extend(cls, repo: GitRepo, snap: _Snapshot, head: str) -> _Builder:
-        builder = cls(
-            repo=repo,
-            head=head,
-            root=snap.root,
-            snap=snap,
-            sigs=None,  # a handful of new commits: verifying beats loading the verdicts
-            summaries_cache=None,
-            replay_all=False,
-            extending=True,
-        )
-        builder.new = list(repo.commits([head, "^" + snap.head]))
-        return builder
-
-    @property
-    def rosters(self) -> _Rosters:
-        if self._rosters is None:
-            self._rosters = _Rosters(self.snap.rosters)
-        return self._rosters
-
-    # -- the steps --
+    def __init__(self, repo: GitRepo, head: str, snap: _Snapshot, *, extending: bool = False):
+        self.repo = repo
+        self.head = head
+        self.snap = snap
+        self.extending = extending
+        self.new: list[Commit] = []
+        self.touched: set[str] = set()  # draft ids to replay
+        self.replay_all = not extending
+        self.volatile = False  # a verdict depended on this machine: do not keep the snapshot
+        self.rosters = _Rosters(snap.meta["rosters"])
+        self._verdicts: dict[str, Verdict] = {}
+        self._known: set[str] = set()  # verdicts that came from the cache
 
     def finish(self) -> History:
-        snap = self.snap
-        old_roster = snap.head_roster
+        meta = self.snap.meta
+        self._load_verdicts()
         self._advance_rosters()
-        final = snap.trusted.get(self.head, (None, None))[0]
+        final = self.snap.trusted.get(self.head, (None, None))[0]
         if final is None:
             raise PolicyError(
                 "没有可信的 policies.yaml",
                 path=POLICY_FILE,
                 hint="在仓库根目录提交一份有效的 policies.yaml（fzjj init 可生成）。",
             )
-        snap.head_roster = final
-        if final != old_roster:
+        if final != meta["head_roster"]:
             self.replay_all = True
+        meta["head_roster"] = final
         policy = self.rosters.get(final)
         self._read_records(policy.tz)
         self._read_files()
         self._replay(policy)
-        snap.head = self.head
-        snap.commits += len(self.new)
-        if self.sigs is not None:
-            self.sigs.save()
-        if self.summaries_cache is not None:
-            self.summaries_cache.save()
-        return snap.history(self.repo, "extended" if self.extending else "rebuilt")
+        self._store_verdicts()
+        meta["head"] = self.head
+        meta["commits"] += len(self.new)
+        return self.snap.history(self.repo, "extended" if self.extending else "rebuilt")
 
-    def snapshot(self) -> _Snapshot:
-        return self.snap
+    # -- signatures --
+
+    def _load_verdicts(self) -> None:
+        store = self.snap.store
+        if store is None:
+            return
+        if self.extending:
+            self._verdicts = store.get_many("sigs", [c.oid for c in self.new])
+        else:
+            self._verdicts = store.get_all("sigs")
+        self._known = set(self._verdicts)
+
+    def _store_verdicts(self) -> None:
+        store = self.snap.store
+        if store is not None:
+            fresh = [(k, v) for k, v in self._verdicts.items() if k not in self._known]
+            store.put_many("sigs", [(k, v) for k, v in fresh if v[3] not in _VOLATILE])
+
+    def _verdict(self, commit: Commit) -> Verdict:
+        verdict = self._verdicts.get(commit.oid)
+        if verdict is None:
+            result = sigverify.verify_commit(commit.raw)
+            verdict = (result.ok, result.key, result.reason, result.code)
+            self._verdicts[commit.oid] = verdict
+        if verdict[3] in _VOLATILE:
+            self.volatile = True
+        return verdict
+
+    # -- rosters --
 
     def _advance_rosters(self) -> None:
         """The trusted roster at each new commit: changes need an admin of the parent's."""
@@ -426,7 +468,9 @@ class _Builder:
         trees = list(dict.fromkeys(c.tree for c in self.new))
         specs = [f"{t}:{POLICY_FILE}" for t in trees]
         own_blob = dict(zip(trees, self.repo.lookup(specs), strict=True))
-        seen_trusted = any(t for t, _ in snap.trusted.values()) if snap.trusted else False
+        snap.trusted_of({p for c in self.new for p in c.parents})
+        seen_trusted = bool(snap.meta["head_roster"])
+        violations = snap.meta["roster_violations"]
         for commit in self.new:
             blob = own_blob[commit.tree]
             parents = [snap.trusted.get(p, (None, None)) for p in commit.parents]
@@ -435,14 +479,13 @@ class _Builder:
                 commit, blob, base, base_own, parents, seen_trusted
             )
             if problem is not None:
-                snap.roster_violations.append(cache.enc_violation(problem))
-            snap.trusted[commit.oid] = (trusted, blob)
+                violations.append(cache.enc_violation(problem))
+            snap.set_trusted(commit.oid, (trusted, blob))
             seen_trusted = seen_trusted or trusted is not None
-        head_own = snap.trusted[self.head][1] if self.head in snap.trusted else None
-        head_trusted = snap.trusted.get(self.head, (None, None))[0]
-        snap.roster_violations = [v for v in snap.roster_violations if v[0] != "P006"]
+        head_trusted, head_own = snap.trusted.get(self.head, (None, None))
+        violations[:] = [v for v in violations if v[0] != "P006"]
         if head_trusted is not None and head_own != head_trusted:
-            snap.roster_violations.append(
+            violations.append(
                 cache.enc_violation(
                     Violation(
                         "P006",
@@ -477,9 +520,8 @@ class _Builder:
         if any(t == blob for t, _ in parents):
             return blob, None  # a trusted version, merged in or restored
         new = self._policy_from(blob)
-        genesis = commit.oid == self.root or (
-            base is None and self.root is None and not seen_trusted
-        )
+        root = self.snap.meta["root"]
+        genesis = commit.oid == root or (base is None and root is None and not seen_trusted)
         if new is None:
             return base, Violation(
                 "P001",
@@ -524,7 +566,8 @@ class _Builder:
 
     def _policy_from(self, blob: str) -> Policy | None:
         """The roster in `blob`, kept among the trusted versions; None when it does not parse."""
-        if blob in self.snap.rosters:
+        rosters = self.snap.meta["rosters"]
+        if blob in rosters:
             return self.rosters.get(blob)
         data = self.repo.cat_objects([blob]).get(blob)
         if data is None:
@@ -533,22 +576,11 @@ class _Builder:
             policy = decode_policy(data)
         except PolicyError:
             return None
-        self.snap.rosters[blob] = data
-        self.rosters._parsed[blob] = policy
+        rosters[blob] = data
+        self.rosters.remember(blob, policy)
         return policy
 
-    def _verdict(self, commit: Commit) -> Verdict:
-        def check() -> Verdict:
-            result = sigverify.verify_commit(commit.raw)
-            return (result.ok, result.key, result.reason, result.code)
-
-        def keep(verdict: Verdict) -> bool:
-            return verdict[3] not in _VOLATILE
-
-        verdict = self.sigs.get(commit.oid, check, keep) if self.sigs else check()
-        if not keep(verdict):
-            self.volatile = True
-        return verdict
+    # -- records --
 
     def _read_records(self, tz: tzinfo) -> None:
         """Parse, locate and verify the records among the new commits."""
@@ -564,15 +596,13 @@ class _Builder:
                 item = chain.RecordInput(
                     commit.oid, None, str(exc), False, None, None, None, None, when
                 )
-                snap.malformed.append(cache.enc_input(item, None, snap.table))
+                snap.meta["malformed"].append(cache.enc_input(item, None, snap.table))
                 continue
             if fields is not None and fields.draft_id:
                 found.append((commit, fields))
         blobs = self.repo.lookup([f"{c.tree}:{f.path}" for c, f in found])
         for (commit, fields), blob in zip(found, blobs, strict=True):
-            parent = (
-                snap.trusted.get(commit.parents[0], (None, None))[0] if commit.parents else None
-            )
+            parent = snap.trusted.get(commit.parents[0], (None, None)) if commit.parents else None
             ok, key, reason, _ = self._verdict(commit)
             item = chain.RecordInput(
                 commit=commit.oid,
@@ -585,71 +615,75 @@ class _Builder:
                 blob_at_path=blob,
                 when=datetime.fromtimestamp(commit.committer_time, tz),
             )
-            snap.inputs_of(fields.draft_id).append(cache.enc_input(item, parent, snap.table))
+            roster = parent[0] if parent else None
+            snap.add_input(fields.draft_id, cache.enc_input(item, roster, snap.table))
             self.touched.add(fields.draft_id)
+
+    # -- draft files --
 
     def _read_files(self) -> None:
         """Bring the drafts at the head up to date: all of them, or what changed."""
         snap = self.snap
+        meta = snap.meta
         removed: list[str] = []
-        if snap.commits == 0:
-            changed = self.repo.tree_files(self.head, CONTENT_DIR)
-        else:
+        if self.extending:
             changed, removed = self.repo.changed_files(snap.head, self.head, CONTENT_DIR)
+        else:
+            changed = self.repo.tree_files(self.head, CONTENT_DIR)
         changed = {p: o for p, o in changed.items() if p.endswith(".md")}
-        for path in removed:
-            old = snap.paths.pop(path, None)
-            snap.files.pop(path, None)
-            snap.summaries.pop(path, None)
+        for path in [*removed, *changed]:
+            old = meta["ids"].pop(path, None)
             if old:
                 self.touched.add(old)
-        summaries = self._summaries(changed)
-        for path, blob in changed.items():
-            old = snap.paths.pop(path, None)
-            if old:
-                self.touched.add(old)
-            snap.files[path] = blob
-            snap.summaries[path] = summaries[path]
-            if summaries[path][0] != "!":
-                self.touched.add(summaries[path][0])
+            meta["errors"].pop(path, None)
+            meta["files"].pop(path, None)
+            snap.set_summary(path, None)
+        for path, summary in self._summaries(changed).items():
+            meta["files"][path] = changed[path]
+            if summary[0] == "!":
+                meta["errors"][path] = summary[1:]
+            else:
+                meta["ids"][path] = summary[0]
+                snap.set_summary(path, summary)
+                self.touched.add(summary[0])
         self._index_files()
 
     def _summaries(self, files: dict[str, str]) -> dict[str, cache.Enc]:
         """Parse results for `files` (path → blob), from the content cache where possible."""
+        store = self.snap.store
+        known = store.get_many("blobs", files.values()) if store is not None else {}
+        blobs = self.repo.cat_objects(o for o in files.values() if o not in known)
+        fresh: dict[str, cache.Enc] = {}
         out: dict[str, cache.Enc] = {}
-        store = self.summaries_cache
-        known = store.data if store is not None else {}
-        missing = [o for o in files.values() if o not in known]
-        blobs = self.repo.cat_objects(missing)
         for path, blob in files.items():
             try:
                 check_path(path)
             except DraftError as exc:
                 out[path] = ("!", exc.message, exc.line, exc.hint)
                 continue
-            hit = known.get(blob)
+            hit = known.get(blob) or fresh.get(blob)
             if hit is None:
                 hit = _summarize_blob(blobs.get(blob, b""), path)
-                if store is not None:
-                    store.data[blob] = hit
-                    store.dirty = True
-            out[path] = hit if hit[0] == "!" else (*hit[:1], path, *hit[2:])
+                fresh[blob] = hit
+            out[path] = hit if hit[0] == "!" else (hit[0], path, *hit[2:])
+        if store is not None:
+            store.put_many("blobs", fresh.items())
         return out
 
     def _index_files(self) -> None:
-        """Draft ids by path, and the file violations (D001, D002), from the summaries."""
-        snap = self.snap
+        """Draft ids by path and the file violations (D001, D002), from ids and errors."""
+        meta = self.snap.meta
         paths: dict[str, str] = {}
         first: dict[str, str] = {}
         problems: list[Violation] = []
-        for path in sorted(snap.files):
-            summary = snap.summaries[path]
-            if summary[0] == "!":
+        for path in sorted(meta["files"]):
+            error = meta["errors"].get(path)
+            if error is not None:
                 problems.append(
-                    Violation("D001", summary[1], path=path, line=summary[2], hint=summary[3])
+                    Violation("D001", error[0], path=path, line=error[1], hint=error[2])
                 )
                 continue
-            draft_id = summary[0]
+            draft_id = meta["ids"][path]
             other = first.get(draft_id)
             if other is not None:
                 problems.append(
@@ -664,33 +698,32 @@ class _Builder:
                 continue
             first[draft_id] = path
             paths[path] = draft_id
-        for path, draft_id in snap.paths.items():
-            if paths.get(path) != draft_id:
-                self.touched.add(draft_id)
-        for path, draft_id in paths.items():
-            if snap.paths.get(path) != draft_id:
-                self.touched.add(draft_id)
-        snap.paths = paths
-        snap.file_violations = [cache.enc_violation(v) for v in problems]
+        old = meta["paths"]
+        self.touched.update(i for p, i in old.items() if paths.get(p) != i)
+        self.touched.update(i for p, i in paths.items() if old.get(p) != i)
+        meta["paths"] = paths
+        meta["file_violations"] = [cache.enc_violation(v) for v in problems]
+
+    # -- the chain --
 
     def _replay(self, policy: Policy) -> None:
         snap = self.snap
         decoder = _Inputs(snap, self.rosters, policy.tz)
         if self.replay_all:
-            ids = set(snap.inputs) | set(snap._inputs) | set(snap.paths.values())
+            ids = snap.draft_ids_with_inputs() | set(snap.meta["paths"].values())
         else:
-            ids = self.touched
-        current: dict[str, DraftSummary] = {}
-        for path, draft_id in snap.paths.items():
-            if draft_id in ids:
-                current[draft_id] = cache.dec_summary(snap.summaries[path])
+            ids = set(self.touched)
+        path_of = {i: p for p, i in snap.meta["paths"].items() if i in ids}
+        summaries = snap.summaries(path_of.values())
+        current = {i: cache.dec_summary(summaries[p]) for i, p in path_of.items()}
         items: list[chain.RecordInput] = []
         for draft_id in sorted(ids):
             items += decoder.of(draft_id)
         gone = {i for i in ids if i not in current and snap.inputs_of(i)}
         states, _ = chain.replay(items, current, policy, metadata=self._old_summaries(gone))
         if self.replay_all:
-            snap.states, snap.index = {}, {}
+            for draft_id in set(snap.meta["index"]) - ids:
+                snap.drop_state(draft_id)
         for draft_id in ids:
             state = states.get(draft_id)
             if state is None:
@@ -711,7 +744,7 @@ class _Builder:
         for draft_id, (blob, path) in last.items():
             summary = _summarize_blob(blobs.get(blob, b""), path)
             if summary[0] == draft_id:
-                out[draft_id] = cache.dec_summary((*summary[:1], path, *summary[2:]))
+                out[draft_id] = cache.dec_summary((summary[0], path, *summary[2:]))
         return out
 
 
