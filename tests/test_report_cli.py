@@ -506,3 +506,48 @@ def test_outside_a_repository(tmp_path: Path) -> None:
     finally:
         os.chdir(old)
     assert result.exit_code == 2 and result.stderr.startswith("错误：")
+
+
+PENDING = [
+    ["ah-g", "安海所元旦普法", "安海司法所", "已退回", "待修改后重新报送", "黄海（安海信息员）"],
+    [
+        "qy-b",
+        "青阳所调解纠纷一起",
+        "青阳司法所",
+        "审核中",
+        "涉密审查",
+        "许明（保密办）、郑敏（保密办）",
+    ],
+    ["op-e", "青阳所法律服务进企业", "青阳司法所", "审核中", "科室负责人审核", "陈岚（青阳所长）"],
+    [
+        "ah-f",
+        "安海所月末报送",
+        "安海司法所",
+        "审核中",
+        "涉密审查",
+        "许明（保密办）、郑敏（保密办）",
+    ],
+    ["qy-d", "青阳所法律援助", "青阳司法所", "已审批", "待发布", "蔡文（法治报社）"],
+    ["ah-c", "安海所社区矫正工作", "安海司法所", "审核中", "科室负责人审核", "吴涛（安海所长）"],
+]
+SINCE = ["2026-01-21 09:00", "2026-03-01 08:00", "2026-03-15 10:00", "2026-03-31 23:00"]
+SINCE += ["2026-04-01 13:00", "2026-04-02 10:00"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html"])
+def test_pending_and_reminders_every_format(history: Bureau, fmt: str) -> None:
+    result = run(history, "report", "--pending", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    rows = [[*row, since] for row, since in zip(PENDING, SINCE, strict=True)]
+    assert sheets(fmt, result, ["待办"]) == {"待办": rows}
+    assert "共 6 篇稿件在等待。" in result.stdout_bytes.decode("utf-8-sig")
+
+    for month, expected in {
+        "2026-01": [["青阳司法所", "林青（青阳信息员）"]],
+        "2026-02": [["安海司法所", "黄海（安海信息员）"]],
+        "2026-03": [],
+        "2026-04": [["青阳司法所", "林青（青阳信息员）"], ["安海司法所", "黄海（安海信息员）"]],
+    }.items():
+        result = run(history, "report", "--reminders", "--month", month, "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert sheets(fmt, result, ["本月尚未报送的单位"]) == {"本月尚未报送的单位": expected}
