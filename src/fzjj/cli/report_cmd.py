@@ -6,7 +6,7 @@ import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
@@ -104,12 +104,10 @@ def _report(
     fmt: str,
     output: Path | None,
 ) -> None:
-    from fzjj import report as core
-    from fzjj.render import report_out as out
     from fzjj.service import open_workspace
 
     modes = sum([year is not None, show_pending, show_reminders or month is not None])
-    if modes > 1 or (year is not None and month is not None):
+    if modes > 1:
         raise UsageError(
             "--month、--year、--pending、--reminders 只能选一个",
             hint="只有 --reminders 可与 --month 同用，指定提醒的月份。",
@@ -119,36 +117,69 @@ def _report(
     month_value = parse_month(month) if month is not None else None
 
     workspace = open_workspace(Path.cwd())
-    policy = workspace.policy
-    states = workspace.states()
-    if month_value is None:
-        now = datetime.now(policy.tz)
-        month_value = (now.year, now.month)
-
     if year_value is not None:
-        from fzjj.stats import DATA_FILE, load_reads
-
-        reads = load_reads(workspace.root / DATA_FILE)
-        since = core.period_start(policy, year_value)
-        chosen = _dated_since(states, since, submitted=False)
-        yearly = core.yearly_report(policy, chosen, year_value, reads)
-        _emit(out.render_year(yearly, fmt), out.year_document(yearly), fmt, output)
+        rendered, document = _year(workspace, year_value, fmt)
     elif show_pending:
-        items = core.pending(policy, _waiting(states))
-        _emit(out.render_pending(items, fmt), out.pending_document(items), fmt, output)
-    elif show_reminders:
-        since = core.period_start(policy, *month_value)
-        units = core.reminders(policy, _dated_since(states, since, published=False), *month_value)
-        lines = [
-            out.ReminderLine(
-                u, policy.unit_name(u), policy.name_of(policy.unit_by_id[u].info_officer)
-            )
-            for u in units
-        ]
-        _emit(out.render_reminders(lines, *month_value, fmt), None, fmt, output)
+        rendered, document = _pending(workspace, fmt)
     else:
-        monthly = month_report(policy, states, *month_value, with_grid=fmt in ("json", "html"))
-        _emit(out.render_month(monthly, fmt), out.month_document(monthly), fmt, output)
+        when = month_value or this_month(workspace.policy)
+        show = _reminders if show_reminders else _month
+        rendered, document = show(workspace, *when, fmt)
+    _emit(rendered, document, fmt, output)
+
+
+def this_month(policy: Policy) -> tuple[int, int]:
+    """Today's (year, month) in the policy's timezone, whatever the machine's zone."""
+    now = datetime.now(policy.tz)
+    return now.year, now.month
+
+
+# what a report renders to, and the tables for the terminal (None: print the text as is)
+Rendered: TypeAlias = "tuple[str | bytes, Document | None]"
+
+
+def _month(workspace: Workspace, year: int, month: int, fmt: str) -> Rendered:
+    from fzjj.render import report_out as out
+
+    # only JSON and HTML show the year's grid; without it the month's drafts suffice
+    with_grid = fmt in ("json", "html")
+    monthly = month_report(workspace.policy, workspace.states(), year, month, with_grid=with_grid)
+    return out.render_month(monthly, fmt), out.month_document(monthly)
+
+
+def _year(workspace: Workspace, year: int, fmt: str) -> Rendered:
+    from fzjj import report as core
+    from fzjj.render import report_out as out
+    from fzjj.stats import DATA_FILE, load_reads
+
+    policy = workspace.policy
+    reads = load_reads(workspace.root / DATA_FILE)
+    since = core.period_start(policy, year)
+    chosen = _dated_since(workspace.states(), since, submitted=False)
+    yearly = core.yearly_report(policy, chosen, year, reads)
+    return out.render_year(yearly, fmt), out.year_document(yearly)
+
+
+def _pending(workspace: Workspace, fmt: str) -> Rendered:
+    from fzjj import report as core
+    from fzjj.render import report_out as out
+
+    items = core.pending(workspace.policy, _waiting(workspace.states()))
+    return out.render_pending(items, fmt), out.pending_document(items)
+
+
+def _reminders(workspace: Workspace, year: int, month: int, fmt: str) -> Rendered:
+    from fzjj import report as core
+    from fzjj.render import report_out as out
+
+    policy = workspace.policy
+    since = core.period_start(policy, year, month)
+    chosen = _dated_since(workspace.states(), since, published=False)
+    lines = [
+        out.ReminderLine(u, policy.unit_name(u), policy.name_of(policy.unit_by_id[u].info_officer))
+        for u in core.reminders(policy, chosen, year, month)
+    ]
+    return out.render_reminders(lines, year, month, fmt), None
 
 
 def month_report(
