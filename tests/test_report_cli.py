@@ -551,3 +551,23 @@ def test_pending_and_reminders_every_format(history: Bureau, fmt: str) -> None:
         result = run(history, "report", "--reminders", "--month", month, "--format", fmt)
         assert result.exit_code == 0, result.output
         assert sheets(fmt, result, ["本月尚未报送的单位"]) == {"本月尚未报送的单位": expected}
+
+
+def test_piped_report_does_not_load_rich(history: Bureau) -> None:
+    """Outside a terminal the tables are drawn without rich: its import and layout would be
+    most of a cached `fzjj report --month` on a large history."""
+    script = (
+        "import sys\n"
+        "from fzjj.cli.main import app\n"
+        "try:\n"
+        "    app(['report', '--month', '2026-03'])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=history.root, capture_output=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "青阳司法所" in proc.stdout.decode()
+    assert proc.stderr.decode().strip() == "[]"

@@ -201,7 +201,11 @@ def _in_month(when: datetime | None, year: int, month: int) -> bool:
 
 
 def _first_valid_submit(state: DraftState) -> datetime | None:
-    """The uncapped date of the first valid submit record (any timezone)."""
+    """The uncapped date of the first valid submit record (any timezone).
+
+    The chain keeps it on the state (`first_submitted`); states built otherwise may only
+    have the records.
+    """
     if state.first_submitted is not None:
         return state.first_submitted
     record = next((r for r in state.history if r.action is Action.SUBMIT and r.valid), None)
@@ -289,7 +293,7 @@ class _MonthTally:
             publication = publish_record(state)
         if publication is not None and publication.when >= self.start:
             self._published(state, publication.when.astimezone(self.tz))
-        first = state.first_submitted or _first_valid_submit(state)
+        first = _first_valid_submit(state)
         if first is not None and first >= self.start:
             self._submitted(state)
 
