@@ -484,6 +484,14 @@ def test_stats_import_bad_files_leave_the_data_file(history: Bureau, tmp_path: P
         ),
         "columns.csv": ("题目,次数\r\n青阳所开展普法讲座,99\r\n".encode(), "找不到表头"),
         "binary.csv": (b"\x00\x01\x02PK", "不是 CSV 文本文件"),
+        "negative.csv": (
+            "文章标题,发表时间,阅读次数\r\n青阳所开展普法讲座,2026-03-05,-5\r\n".encode("gb18030"),
+            "第 2 行“阅读次数”列的值 '-5' 不是非负整数",
+        ),
+        "no-reads.csv": (
+            "文章标题,发表时间,分享次数\r\n青阳所开展普法讲座,2026-03-05,5\r\n".encode("utf-8-sig"),
+            "第 1 行像是表头，但缺少“阅读次数”（或“阅读人数”）列",
+        ),
     }
     for name, (data, message) in cases.items():
         (tmp_path / name).write_bytes(data)
