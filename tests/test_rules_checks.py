@@ -119,6 +119,18 @@ def test_permission_required_by_draft() -> None:
     assert check_content(forward("https://www.moj.gov.cn/a", extra=granted), POLICY) == []
 
 
+def test_permission_dated_in_the_future_is_not_a_permission() -> None:
+    from datetime import date
+
+    extra = "  permission_required: true\n"
+    extra += "  permission: {granted_by: 司法部新闻办, date: 2026-06-02, method: 电话}\n"
+    doc = forward("https://www.moj.gov.cn/a", extra=extra)
+    (found,) = check_content(doc, POLICY, today=date(2026, 6, 1))
+    assert (found.code, found.severity) == ("C110", Severity.BLOCK)
+    assert found.message.startswith("source.permission：授权日期 2026-06-02 晚于今天")
+    assert check_content(doc, POLICY, today=date(2026, 6, 2)) == []
+
+
 def test_permission_required_by_whitelist() -> None:
     text = SHIPPED.replace(
         "      hosts: [moj.gov.cn]\n",

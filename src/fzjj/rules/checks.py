@@ -60,15 +60,15 @@ class _Hit:
 def check_content(draft: Draft, policy: Policy, *, today: date | None = None) -> list[Violation]:
     """Every content-rule violation of one draft, front-matter first, then the text in order.
 
-    `today` bounds plausible birth dates in resident IDs; it defaults to the current date
-    in the policy's time zone.
+    `today` bounds plausible birth dates in resident IDs and the dates of permission
+    records; it defaults to the current date in the policy's time zone.
     """
     if today is None:
         today = datetime.now(policy.tz).date()
     report = _Report(draft, policy.lint)
     _check_category(report, policy.categories)
     _check_forward(report, policy)
-    _check_attribution(report, policy)
+    _check_attribution(report, policy, today)
     _check_lint(report, today)
     return report.violations
 
@@ -187,7 +187,7 @@ def _check_matched(report: _Report, source: Source, listed: WhitelistSource) -> 
         _missing_permission(report, "source", f"白名单来源“{listed.name}”要求转载前取得授权")
 
 
-def _check_attribution(report: _Report, policy: Policy) -> None:
+def _check_attribution(report: _Report, policy: Policy, today: date) -> None:
     """Art. 5: reused material has a trustworthy link, and consent where it is needed."""
     meta = report.draft.meta
     items = [("source", meta.source)] if meta.source is not None else []
@@ -201,6 +201,14 @@ def _check_attribution(report: _Report, policy: Policy) -> None:
                 message = f"{field}.url：{exc.reason}"
                 report.add(codes.URL_INVALID, message, hint=HINT_URL, field=field)
         if item.permission is not None:
+            if item.permission.date > today:
+                report.add(
+                    codes.PERMISSION_MISSING,
+                    f"{field}.permission：授权日期 {item.permission.date} 晚于今天（{today}），"
+                    "不是已经取得的授权（第五条）",
+                    hint="date 写实际取得授权的日期；尚未取得授权的，取得后再报送。",
+                    field=field,
+                )
             continue
         listed = None if forwarded else _permission_source(item, policy)
         if item.permission_required:
