@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from dataclasses import dataclass, field
@@ -20,6 +21,15 @@ FORMATS = ("text", "json")
 SEVERITY_LABELS = {"block": "错误", "warn": "警告"}
 NO_POLICY = "找不到 policies.yaml：当前目录及其上级目录中都没有"
 NO_POLICY_HINT = "在内容仓库（含 policies.yaml 的目录）或其子目录中运行 fzjj lint。"
+CONTENT_DIR = "content"
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.ENOENT: "文件不存在（可能是失效的链接）",
+    errno.EISDIR: "这是目录，不是文件",
+    errno.ELOOP: "链接循环指向自身",
+    errno.EIO: "磁盘读取出错",
+}
 
 
 @dataclass
@@ -45,8 +55,12 @@ def register(app: typer.Typer) -> None:
 
 def lint(
     paths: Annotated[
-        list[Path], typer.Argument(help="稿件文件或目录（目录下的所有 .md 稿件都会检查）。")
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="稿件文件或目录（目录下的所有 .md 稿件都会检查）；不写则检查仓库的 content 目录。",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="输出格式：text（默认，每行一处）或 json。")
     ] = "text",
@@ -64,7 +78,7 @@ def lint(
                 f"不支持的输出格式 {fmt!r}", field="--format", hint="可选：text、json。"
             )
         root, policy = find_policy(Path.cwd())
-        run = lint_paths(paths, root, policy)
+        run = lint_paths(paths or _default_paths(root), root, policy)
     except FzjjError as exc:
         raise fail(exc) from None
     if fmt == "json":
@@ -72,6 +86,12 @@ def lint(
     else:
         _print_text(run)
     raise typer.Exit(int(run.exit_code))
+
+
+def _default_paths(root: Path) -> list[Path]:
+    """Without arguments: the repository's content directory (none yet: nothing to lint)."""
+    content = root / CONTENT_DIR
+    return [content] if content.is_dir() else []
 
 
 def find_policy(start: Path) -> tuple[Path, Policy]:
@@ -89,7 +109,7 @@ def find_policy(start: Path) -> tuple[Path, Policy]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PolicyError(f"无法读取 {POLICY_FILE}：{exc.strerror}", path=str(path)) from exc
+        raise PolicyError(f"无法读取 {POLICY_FILE}：{os_reason(exc)}", path=str(path)) from exc
     return root, decode_policy(data, str(path))
 
 
@@ -123,7 +143,7 @@ def lint_paths(paths: list[Path], root: Path, policy: Policy) -> LintRun:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            run.errors.append(DraftError(f"无法读取文件：{exc.strerror}", path=shown))
+            run.errors.append(DraftError(f"无法读取文件：{os_reason(exc)}", path=shown))
             continue
         try:
             draft = parse_draft(data, shown)
@@ -133,6 +153,12 @@ def lint_paths(paths: list[Path], root: Path, policy: Policy) -> LintRun:
         run.drafts += 1
         run.violations += check_content(draft, policy)
     return run
+
+
+def os_reason(exc: OSError) -> str:
+    """A Chinese reason for an operating-system error (its own text is English)."""
+    known = _OS_REASONS.get(exc.errno or 0)
+    return known or f"系统错误（errno {exc.errno}）"
 
 
 def _draft_files(paths: list[Path]) -> list[Path]:
