@@ -213,6 +213,51 @@ def test_card_issuer_prefixes_and_lengths(number: str, plausible: bool) -> None:
     assert card_issuer_plausible(number) is plausible
 
 
+def _leftmost_longest(words: list[str], text: str, fold: bool = False) -> list[str]:
+    """The reference the trie must agree with: at each position the longest word."""
+    key = text.lower() if fold else text
+    wanted = sorted({w.lower() if fold else w for w in words}, key=len, reverse=True)
+    found, at = [], 0
+    while at < len(text):
+        word = next((w for w in wanted if key.startswith(w, at)), None)
+        if word is None:
+            at += 1
+            continue
+        found.append(text[at : at + len(word)])
+        at += len(word)
+    return found
+
+
+_WORD_CHARS = st.sampled_from([chr(c) for c in range(0x4E00, 0x4E00 + 150)] + list("aBc"))
+
+
+@given(
+    words=st.lists(st.text(_WORD_CHARS, min_size=1, max_size=4), min_size=1, max_size=300),
+    text=st.text(_WORD_CHARS, max_size=200),
+)
+def test_large_word_lists_match_like_a_plain_scan(words: list[str], text: str) -> None:
+    import re
+
+    # Long lists are laid out as a tree of lookaheads; the matches must not change.
+    pattern = re.compile(trie_alternation(words))
+    assert pattern.findall(text) == _leftmost_longest(words, text)
+    folded = re.compile(trie_alternation(words, fold_case=True))
+    assert folded.findall(text) == _leftmost_longest(words, text, fold=True)
+
+
+def test_two_thousand_words_are_grouped_and_still_exact() -> None:
+    import random
+    import re
+
+    rng = random.Random(4)
+    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 400)]
+    words = ["".join(rng.choices(chars, k=rng.randint(1, 4))) for _ in range(2000)]
+    text = "".join(rng.choices(chars, k=5000))
+    body = trie_alternation(words)
+    assert "(?=[" in body  # the root's branches are grouped
+    assert re.compile(body).findall(text) == _leftmost_longest(words, text)
+
+
 def test_known_reference_values() -> None:
     assert id_check_char("11010519491231002") == "X"
     assert luhn_ok("79927398713")

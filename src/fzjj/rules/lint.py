@@ -85,10 +85,11 @@ _DIGIT_RUN = r"(?<![0-9])[0-9]{11,19}[Xx]?(?![0-9])"
 _GROUPED_RUN = r"(?<![0-9])[0-9]{3,6}(?:[ \-][0-9]{3,8}){1,4}[Xx]?(?![0-9])"
 _CJK = r"[\u4e00-\u9fff]"
 
-# Full-width ASCII (U+FF01–FF5E) and the ideographic space, mapped one character to one
-# character so that offsets into the original text stay valid.
+# Full-width digits, letters and hyphen, mapped one character to one character so that
+# offsets into the original text stay valid. Full-width punctuation (，：（) is everywhere
+# in Chinese text and the patterns spell it out themselves, so it does not trigger this.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HAS_FULLWIDTH = re.compile("[\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # Words before a 15-digit number that make it a first-generation resident ID.
 _OLD_ID_CONTEXT = re.compile("身份证|身份号码|证件号|公民身份")
 _OLD_ID_CONTEXT_CHARS = 12
@@ -106,25 +107,67 @@ class Finding:
     title: str = ""  # the party title before a name (L106)
 
 
-def trie_alternation(words: Iterable[str]) -> str:
-    """A regular expression matching any of `words`, longest first, laid out as a trie."""
+# Python's regular-expression engine tries the branches of an alternation one after the
+# other. Up to this many branches that is fast (a branch starting with a literal is skipped
+# after one comparison); above it, branches are grouped under lookaheads on their first
+# characters, a tree of set tests whose depth grows with the logarithm of the word count.
+_FLAT_BRANCHES = 32
+_GROUP_FAN_OUT = 4
+
+
+def trie_alternation(words: Iterable[str], *, fold_case: bool = False) -> str:
+    """A regular expression matching any of `words`, longest first, laid out as a trie.
+
+    With `fold_case`, ASCII letters match in either case (`[aA]`); other characters are
+    compared exactly, so offsets and lengths never change.
+    """
     root: dict[str, Any] = {}
     for word in words:
         node = root
         for char in word:
-            node = node.setdefault(char, {})
+            node = node.setdefault(_fold(char) if fold_case else char, {})
         node[""] = {}
-    return _emit(root) or r"(?!)"
+    return _emit(root, fold_case) or r"(?!)"
 
 
-def _emit(node: dict[str, Any]) -> str:
-    branches = [re.escape(char) + _emit(child) for char, child in sorted(node.items()) if char]
+def _fold(char: str) -> str:
+    return char.lower() if char.isascii() else char
+
+
+def _atom(char: str, fold_case: bool) -> str:
+    if fold_case and char.isascii() and char.isalpha():
+        return f"[{char.lower()}{char.upper()}]"
+    return re.escape(char)
+
+
+def _emit(node: dict[str, Any], fold_case: bool) -> str:
+    branches = [
+        (char, _atom(char, fold_case) + _emit(child, fold_case))
+        for char, child in sorted(node.items())
+        if char
+    ]
     if not branches:
         return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    body = _alternation(branches, fold_case)
     if "" not in node:
         return body
     return body + "?" if len(branches) == 1 and len(body) == 1 else f"(?:{body})?"
+
+
+def _alternation(branches: list[tuple[str, str]], fold_case: bool) -> str:
+    if len(branches) == 1:
+        return branches[0][1]
+    if len(branches) <= _FLAT_BRANCHES:
+        return "(?:" + "|".join(body for _, body in branches) + ")"
+    size = -(-len(branches) // _GROUP_FAN_OUT)  # fewer than len(branches): recursion ends
+    groups = [branches[i : i + size] for i in range(0, len(branches), size)]
+    guarded = []
+    for group in groups:
+        firsts = "".join(
+            (f"{c.lower()}{c.upper()}" if fold_case and c.isalpha() else c) for c, _ in group
+        )
+        guarded.append(f"(?=[{re.escape(firsts)}]){_alternation(group, fold_case)}")
+    return "(?:" + "|".join(guarded) + ")"
 
 
 class Matcher:
@@ -135,7 +178,7 @@ class Matcher:
         name = rf"(?P<name>(?:{surnames}){_CJK}{{1,2}})"
         parts = [
             rf"(?P<mark>{_MARK_FORMS}|{trie_alternation(config.classification_markings)})",
-            rf"(?P<word>(?i:{trie_alternation(config.sensitive_words)}))",
+            rf"(?P<word>{trie_alternation(config.sensitive_words, fold_case=True)})",
             rf"(?P<term>(?<!商业)(?<![非不]){trie_alternation(config.classification_terms)})",
             rf"(?P<num>{_DIGIT_RUN})",
             rf"(?P<grouped>{_GROUPED_RUN})",
