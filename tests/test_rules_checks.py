@@ -170,6 +170,46 @@ def test_reused_material_needs_a_valid_link_and_permission() -> None:
     assert found[1].message.startswith("reuse[1].permission：")
 
 
+@pytest.mark.parametrize(
+    ("body", "note", "line", "column"),
+    [
+        ("本文转载自人民网。\n", "转载自", 8, 3),
+        ("正文。\n原标题：某某案件始末\n", "原标题：", 9, 1),
+        ("正文（原标题：某某）。\n", "原标题：", 8, 4),
+        ("正文。\n  原文链接: https://example.com/a\n", "原文链接:", 9, 3),
+        ("转自：某公众号\n", "转自：", 8, 1),
+    ],
+)
+def test_body_saying_it_was_taken_from_elsewhere_warns(
+    body: str, note: str, line: int, column: int
+) -> None:
+    (found,) = check_content(draft("kind: original\ncategory: 便民信息", body), POLICY)
+    assert (found.code, found.severity) == ("C111", Severity.WARN)
+    assert found.message.startswith(f"正文写有“{note}”")
+    assert (found.line, found.column) == (line, column)
+    assert found.hint is not None and "kind: forward" in found.hint
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "正文。\n来源：青阳司法所\n",
+        "把钱转自己账户。\n",
+        "本文原标题是别的。\n",
+        "转载请注明出处。\n",
+    ],
+)
+def test_own_signature_and_ordinary_words_do_not_warn(body: str) -> None:
+    assert check_content(draft("kind: original\ncategory: 便民信息", body), POLICY) == []
+
+
+def test_declared_reuse_or_forward_does_not_warn_about_the_note() -> None:
+    reuse = "reuse:\n  - {name: 人民网, title: 某文, url: 'https://www.people.com.cn/a'}"
+    body = "本文部分内容转载自人民网。\n"
+    doc = draft(f"kind: original\ncategory: 便民信息\n{reuse}", body)
+    assert check_content(doc, POLICY) == []
+
+
 def test_policy_without_rule_sections_fails_closed() -> None:
     bare = SHIPPED[: SHIPPED.index("# ----------")]
     policy = parse_policy(bare)

@@ -60,6 +60,7 @@ EXAMPLES = [
         "正文。",
     ),
     (_forward("https://www.moj.gov.cn/a.html", "\n  permission_required: true"), "正文。"),
+    (ORIGINAL, "本文转载自人民网。"),
     (ORIGINAL, "秘密★1年"),
     (ORIGINAL, "本次活动由某某项目资助。"),
     (ORIGINAL, "联系电话13800138000。"),

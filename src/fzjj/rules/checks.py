@@ -43,6 +43,17 @@ _LINT_HINTS = {
     codes.PARTY_NAME: "案件当事人请写作“张某”“张某某”等匿名形式。",
     codes.CLASSIFICATION_TERM: "如确不涉密，可在 lint_exceptions 中登记例外并写明理由。",
 }
+# Words in a body that say the text was taken from elsewhere (Art. 5). "来源：" alone is not
+# among them: units sign their own pieces "来源：青阳司法所".
+_REUSE_NOTE = re.compile(
+    r"转载自|(?:^|(?<=[\n（(【]))[ \t]*(?:转自|原标题|原文链接)[ \t]*[:：]", re.M
+)
+_REUSE_WORDS = ("转载自", "转自", "原标题", "原文链接")
+HINT_UNDECLARED_REUSE = (
+    "整篇转载的，请以 kind: forward 报送，并在 source 中写明来源、原标题、链接和类型"
+    "（只能转载白名单来源，第四条第二款）；只引用了部分内容的，在 reuse 中登记来源 name、"
+    "原标题 title 和链接 url（第五条）。"
+)
 HINT_EXCEPTION = (
     "如确需保留，请在 front-matter 的 lint_exceptions 中登记：rule 写规则代码，"
     "match 写匹配文字（可用打码后的形式），reason 写理由；例外会显示给每位审核人并印在审批表上。"
@@ -69,6 +80,7 @@ def check_content(draft: Draft, policy: Policy, *, today: date | None = None) ->
     _check_category(report, policy.categories)
     _check_forward(report, policy)
     _check_attribution(report, policy, today)
+    _check_undeclared_reuse(report)
     _check_lint(report, today)
     return report.violations
 
@@ -216,6 +228,28 @@ def _check_attribution(report: _Report, policy: Policy, today: date) -> None:
         elif listed is not None:
             why = f"链接属于白名单来源“{listed.name}”，policies.yaml 要求使用其材料前取得授权"
             _missing_permission(report, field, why)
+
+
+def _check_undeclared_reuse(report: _Report) -> None:
+    """A body that says it was taken from elsewhere, in a draft that declares no source."""
+    draft = report.draft
+    if draft.meta.kind is Kind.FORWARD or draft.meta.source or draft.meta.reuse:
+        return
+    if not any(word in draft.body for word in _REUSE_WORDS):
+        return  # substring tests are far cheaper than the expression on every body
+    note = _REUSE_NOTE.search(draft.body)
+    if note is None:
+        return
+    start = note.start() + len(note.group()) - len(note.group().lstrip(" \t"))
+    line_start = draft.body.rfind("\n", 0, start) + 1
+    report.add(
+        codes.UNDECLARED_REUSE,
+        f"正文写有“{note.group().strip()}”，但稿件不是转载稿，也没有用 reuse 登记来源"
+        "（第四条第二款、第五条）",
+        hint=HINT_UNDECLARED_REUSE,
+        line=draft.body_line + draft.body.count("\n", 0, start),
+        column=start - line_start + 1,
+    )
 
 
 def _permission_source(item: Source, policy: Policy) -> WhitelistSource | None:

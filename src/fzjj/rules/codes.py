@@ -21,6 +21,7 @@ WECHAT_NOT_LISTED: Final = "C107"
 SOURCE_NAME_MISMATCH: Final = "C108"
 SOURCE_UNCONFIRMED: Final = "C109"
 PERMISSION_MISSING: Final = "C110"
+UNDECLARED_REUSE: Final = "C111"
 
 CLASSIFICATION_MARK: Final = "L101"
 SENSITIVE_WORD: Final = "L102"
@@ -44,6 +45,7 @@ RULES: Final[dict[str, tuple[str, Severity]]] = {
     SOURCE_NAME_MISMATCH: ("来源名称与链接所属来源不一致", W),
     SOURCE_UNCONFIRMED: ("白名单条目尚未经局里确认", W),
     PERMISSION_MISSING: ("缺少著作权人授权记录", B),
+    UNDECLARED_REUSE: ("正文注明转载，但未登记来源", W),
     CLASSIFICATION_MARK: ("密级标志", B),
     SENSITIVE_WORD: ("敏感词", B),
     RESIDENT_ID: ("居民身份证号码", B),
