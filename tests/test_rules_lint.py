@@ -35,6 +35,22 @@ def _split(line: str) -> tuple[list[str], str]:
     return codes.split(), text
 
 
+def test_corpus_files_are_well_formed() -> None:
+    from fzjj.rules import LINT_CODES
+
+    true_cases = _lines("lint_true.txt")
+    near_misses = _lines("lint_near_miss.txt")
+    assert len(true_cases) >= 60 and len(near_misses) >= 50
+    for line in true_cases:
+        expected, text = _split(line)
+        assert " | " in line and text and expected, line
+        assert set(expected) <= LINT_CODES, line
+    # every lint rule that needs no configured word has true cases
+    covered = {code for line in true_cases for code in _split(line)[0]}
+    assert covered == LINT_CODES - {"L102", "L190"}
+    assert not any(" | " in line for line in near_misses)
+
+
 @pytest.mark.parametrize("line", _lines("lint_true.txt"))
 def test_true_cases_are_all_found(line: str) -> None:
     expected, text = _split(line)
