@@ -266,3 +266,11 @@ def test_shipped_whitelist_marks_what_the_bureau_must_fill_in() -> None:
     assert all(s.wechat == [] for s in sources.values())
     assert text.count("wechat: []") == len(sources)
     assert all("待填写" in line for line in text.splitlines() if "wechat: []" in line)
+
+
+@given(junk=st.text(st.characters(codec="utf-8"), max_size=80))
+def test_any_string_gets_a_source_or_a_code_never_an_error(junk: str) -> None:
+    for url in (junk, f"https://{junk}", f"https://mp.weixin.qq.com/s?{junk}"):
+        found = find_source(url, POLICY.whitelist)
+        assert (found.source is None) != (found.code is None)
+        assert found.reason

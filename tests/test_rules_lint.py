@@ -350,3 +350,11 @@ def test_luhn_numbers_without_a_card_prefix_are_not_cards(body: str) -> None:
 def test_digit_soup_never_crashes(text: str) -> None:
     for finding in MATCHER.scan(text, TODAY):
         assert 0 <= finding.start < finding.end <= len(text)
+
+
+@given(text=st.text(st.characters(codec="utf-8"), max_size=200))
+def test_any_text_never_crashes_and_offsets_hold(text: str) -> None:
+    for finding in MATCHER.scan(text, TODAY):
+        assert 0 <= finding.start < finding.end <= len(text)
+        if finding.code in ("L101", "L107"):
+            assert text[finding.start : finding.end] == finding.text
