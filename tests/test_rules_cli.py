@@ -103,6 +103,18 @@ def test_directory_is_walked_from_a_subfolder(repo: Path) -> None:
     assert "content/2026/05/leaky.md:9:4 L106" in result.stdout
 
 
+def test_hidden_files_and_folders_and_other_files_are_skipped(repo: Path) -> None:
+    hidden = repo / "content" / ".drafts"
+    hidden.mkdir()
+    (hidden / "leaky.md").write_text(LEAKY, "utf-8")
+    _write(repo, ".leaky.md", LEAKY)
+    _write(repo, "notes.txt", LEAKY)
+    os.mkfifo(repo / "content" / "2026" / "05" / "pipe.md")  # would block if opened
+    result = invoke("content")
+    assert result.exit_code == 0
+    assert result.stderr == "检查了 1 篇稿件：0 处错误，0 处警告。\n"
+
+
 def test_json_format(repo: Path) -> None:
     path = _write(repo, "leaky.md", LEAKY)
     result = invoke("--format", "json", "content")
