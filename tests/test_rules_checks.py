@@ -284,6 +284,22 @@ def test_severity_comes_from_policy() -> None:
     assert {v.code: v.severity for v in found}["L104"] is Severity.WARN
 
 
+@pytest.mark.parametrize("code", ["C101", "C102", "C103", "C104", "C105", "C106", "C107", "C110"])
+def test_rules_of_the_regulation_itself_cannot_be_made_warnings(code: str) -> None:
+    text = SHIPPED.replace("    L104: block", f"    L104: block\n    {code}: warn")
+    with pytest.raises(Exception) as err:
+        parse_policy(text)
+    assert f"{code} 是制度本身的要求" in str(err.value)
+    assert "lint.severity" in str(getattr(err.value, "field", ""))
+
+
+def test_warnings_can_be_made_blocking() -> None:
+    text = SHIPPED.replace("    L104: block", "    L104: block\n    C109: block\n    C111: block")
+    doc = forward("http://sfj.quanzhou.gov.cn/a.htm", name="泉州市司法局")
+    (found,) = check_content(doc, parse_policy(text))
+    assert (found.code, found.severity) == ("C109", Severity.BLOCK)
+
+
 EXCEPTIONS = """kind: original
 category: 便民信息
 lint_exceptions:

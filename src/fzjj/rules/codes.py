@@ -57,3 +57,19 @@ RULES: Final[dict[str, tuple[str, Severity]]] = {
 }
 
 LINT_CODES: Final = frozenset(code for code in RULES if code.startswith("L"))
+
+# What the regulation itself forbids: a category outside Art. 3, a forward without its
+# source or type or from outside the whitelist (Art. 4(2)), reuse without consent where
+# the law needs it (Art. 5). policies.yaml may not make these warnings.
+ALWAYS_BLOCK: Final = frozenset(
+    [
+        CATEGORY_UNKNOWN,
+        FORWARD_NO_SOURCE,
+        FORWARD_NO_TYPE,
+        URL_INVALID,
+        HOST_NOT_LISTED,
+        WECHAT_UNVERIFIABLE,
+        WECHAT_NOT_LISTED,
+        PERMISSION_MISSING,
+    ]
+)

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from fzjj.model import Severity
-from fzjj.rules.codes import RULES
+from fzjj.rules.codes import ALWAYS_BLOCK, RULES
 
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Word = Annotated[str, Field(min_length=1, max_length=50)]
@@ -255,6 +255,12 @@ class LintConfig(_Strict):
         if unknown:
             raise ValueError(
                 f"未知的规则代码：{'、'.join(unknown)}（规则代码见 docs/content-rules.md）"
+            )
+        softened = sorted(c for c in ALWAYS_BLOCK if value.get(c) is Severity.WARN)
+        if softened:
+            raise ValueError(
+                f"{'、'.join(softened)} 是制度本身的要求（栏目、转载白名单、来源与授权，"
+                "第三条、第四条第二款、第五条），不能设为 warn"
             )
         return value
 
