@@ -211,6 +211,17 @@ def test_whitelist_rejects_bad_hosts(yaml_hosts: str, needle: str) -> None:
     assert "whitelist.sources" in str(getattr(err.value, "field", ""))
 
 
+def test_the_most_specific_listed_host_wins() -> None:
+    # 新华网福建频道 listed as a source of its own, after the broader 新华社 entry
+    text = (ROOT / "policies.yaml").read_text("utf-8")
+    text = text.replace("hosts: [fjsen.com]", "hosts: [fjsen.com, fj.news.cn]")
+    whitelist = parse_policy(text).whitelist
+    source, _ = match_source("https://www.fj.news.cn/20240101/a.html", whitelist)
+    assert source is not None and source.id == "fjsen"
+    source, _ = match_source("https://www.news.cn/20240101/a.html", whitelist)
+    assert source is not None and source.id == "xinhua"
+
+
 def test_whitelist_rejects_a_host_listed_twice() -> None:
     text = (ROOT / "policies.yaml").read_text("utf-8")
     bad = text.replace("hosts: [gmw.cn]", "hosts: [gmw.cn, moj.gov.cn]")

@@ -177,9 +177,17 @@ def find_source(url: str, whitelist: WhitelistConfig) -> SourceMatch:
         return SourceMatch(None, codes.URL_INVALID, exc.reason, HINT_URL)
     if parsed.host == WECHAT_HOST:
         return _find_wechat(parsed, whitelist)
-    for source in whitelist.sources:
-        if host_in(parsed.host, source.hosts):
-            return SourceMatch(source, None, f"网站 {parsed.host} 属于白名单来源“{source.name}”")
+    # The most specific listed host wins: a sub-site listed as its own source
+    # (fj.news.cn) is not taken for the broader one (news.cn).
+    matches = [
+        (len(listed), source)
+        for source in whitelist.sources
+        for listed in source.hosts
+        if host_in(parsed.host, [listed])
+    ]
+    if matches:
+        source = max(matches, key=lambda match: match[0])[1]
+        return SourceMatch(source, None, f"网站 {parsed.host} 属于白名单来源“{source.name}”")
     reason = f"网站 {parsed.host} 不属于转载白名单中的任何来源"
     return SourceMatch(None, codes.HOST_NOT_LISTED, reason, HINT_HOST)
 
