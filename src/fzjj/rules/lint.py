@@ -51,7 +51,7 @@ _FUNCTION_CHARS = frozenset(
 # What follows a surname in the usual anonymised forms of news reports: 王先生, 李女士.
 _HONORIFICS = _words(
     "先生 女士 小姐 师傅 老师 同学 律师 法官 警官 医生 阿姨 大爷 大妈 大姐 大哥 老伯 老人"
-    " 奶奶 爷爷 阿婆 阿伯 阿公 阿嬷 姓"
+    " 奶奶 爷爷 阿婆 阿伯 阿公 阿嬷"
 )
 # Words that begin with a surname character but are not names after a party title.
 _DEFAULT_EXCLUSIONS = _words(
