@@ -258,6 +258,7 @@ def test_init_template_ships_the_same_whitelist_and_lint() -> None:
     fresh = parse_policy(template.read_text("utf-8"))
     assert fresh.whitelist == shipped.whitelist
     assert fresh.lint == shipped.lint
+    assert fresh.categories == shipped.categories
 
 
 def test_shipped_whitelist_marks_what_the_bureau_must_fill_in() -> None:
