@@ -8,15 +8,13 @@ from typing import Annotated
 import typer
 
 from fzjj import __version__
+from fzjj.cli.base import FzjjApp
 from fzjj.errors import ExitCode, FzjjError
 
-app = typer.Typer(
+app = FzjjApp(
     name="fzjj",
     help="“法治晋江”政务微信公众号信息发布审核工具：报送、审核、发布都是签名的 git 提交。",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
 )
 
 

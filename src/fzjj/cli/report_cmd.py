@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
+from fzjj.cli.base import FzjjApp
 from fzjj.errors import FzjjError, UsageError
 
 if TYPE_CHECKING:
@@ -27,9 +28,7 @@ if TYPE_CHECKING:
 FORMAT_HELP = "输出格式：table（默认）、json、csv、markdown、html。"
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
-stats_app = typer.Typer(
-    help="公众号后台统计数据（阅读数）的导入。", no_args_is_help=True, rich_markup_mode=None
-)
+stats_app = FzjjApp(help="公众号后台统计数据（阅读数）的导入。", no_args_is_help=True)
 
 
 def parse_month(text: str) -> tuple[int, int]:
