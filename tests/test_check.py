@@ -136,11 +136,11 @@ def test_github_property_escaping() -> None:
         "0" * 40,
         None,
         1,
-        [Violation("D001", "100%\r\n坏", path="content/a,b:c.md", line=3)],
+        [Violation("D001", "100%\n坏\x1b[2J", path="content/a,b:c.md", line=3)],
     )
     first = format_github(report).splitlines()[0]
     assert first.startswith("::error file=content/a%2Cb%3Ac.md,line=3,title=D001 ")
-    assert first.endswith("::100%25%0D%0A坏")
+    assert first.endswith("::100%25%0A坏\\x1b[2J")
 
 
 def test_junit_report(bureau: Bureau, tmp_path: Path) -> None:

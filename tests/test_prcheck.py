@@ -105,7 +105,7 @@ def test_version_must_go_up(bureau: Bureau) -> None:
     text = (bureau.root / "policies.yaml").read_text("utf-8")
     commit_file(bureau, "admin", "policies.yaml", text + "\n# comment\n", "same version")
     code, doc = check_json(bureau, "--base", base)
-    assert code == 1 and codes(doc) == ["P004"]
+    assert code == 1 and codes(doc) == ["P004", "P006"]
 
 
 def test_base_without_policy_exits_2(bureau: Bureau) -> None:
