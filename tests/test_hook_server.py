@@ -146,7 +146,7 @@ def http_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def _refuses_then_accepts(bureau: Bureau, url: str, bare: Path) -> None:
     # unsigned record refused
-    base, code = SITUATIONS["unsigned-record"](bureau)
+    base, (code,) = SITUATIONS["unsigned-record"](bureau)
     assert push(bureau, url, f"{base}:refs/heads/main").returncode == 0
     proc = push(bureau, url, "main")
     assert proc.returncode != 0 and f"remote: 错误 {code}" in proc.stderr

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-
 from conftest import Bureau
 from fzjj.gitstore import open_repo
 from fzjj.prcheck import check_range
@@ -18,16 +14,6 @@ from test_check_support import (
     record,
     s_clean,
 )
-
-
-@pytest.mark.parametrize("name", sorted(SITUATIONS))
-def test_pr_mode_catches(bureau: Bureau, name: str) -> None:
-    build: Callable[[Bureau], tuple[str, str]] = SITUATIONS[name]
-    base, expected = build(bureau)
-    code, doc = check_json(bureau, "--base", base)
-    assert code == 1, doc
-    assert expected in codes(doc)
-    assert doc["mode"] == "pr" and doc["base"] == base
 
 
 def test_clean_pull_request_passes(bureau: Bureau) -> None:

@@ -42,7 +42,7 @@ from fzjj.check import (
 from fzjj.draft import CONTENT_DIR, Draft, check_path, parse_draft
 from fzjj.errors import DraftError, FzjjError, PolicyError
 from fzjj.gitstore import Commit, GitRepo, ObjectReader
-from fzjj.model import Violation
+from fzjj.model import Action, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
 from fzjj.records import MalformedRecord, RecordFields, parse_record
 
@@ -126,7 +126,7 @@ def check_range(
         policy_version=scan.policy.version,
         violations=order_violations(violations),
         drafts=sorted(scan.parsed_paths),
-        commits=len(commits) + len(scan.fetched) + len(scan.gained),
+        commits=len(commits) + len({*scan.fetched, *scan.gained, *scan.searched_ids}),
     )
 
 
@@ -189,6 +189,7 @@ class _RangeScan:
     trusted: dict[str, Trusted] = field(default_factory=dict)
     fetched: dict[str, _BaseRecord] = field(default_factory=dict)  # reached via Fzjj-Prev
     gained: dict[str, _BaseRecord] = field(default_factory=dict)  # base's since branching
+    searched: dict[str, list[_BaseRecord]] = field(default_factory=dict)  # by draft id
     parsed_paths: set[str] = field(default_factory=set)
     outside: list[str] = field(default_factory=list)  # parents of the range on base history
     head_policy: Policy | None = None
@@ -203,6 +204,10 @@ class _RangeScan:
         self.head_policy = self.root.policy
 
     # ---- helpers -----------------------------------------------------------------------
+
+    @property
+    def searched_ids(self) -> set[str]:
+        return {r.commit.oid for found in self.searched.values() for r in found}
 
     @property
     def policy(self) -> Policy:
@@ -253,6 +258,7 @@ class _RangeScan:
         touched = {f.draft_id for _, f in records}
         self.follow_prev(records)
         self.read_gained(outside, touched)
+        self.read_unlinked(records)
         inputs = self.base_inputs()
         first_range_input = len(inputs)
         for commit, fields in records:
@@ -385,6 +391,47 @@ class _RangeScan:
             if fields is not None and fields.draft_id in touched:
                 self.gained[commit.oid] = _BaseRecord(commit, fields, i)
 
+    def read_unlinked(self, records: Sequence[tuple[Commit, RecordFields]]) -> None:
+        """The base records of drafts whose chain the range does not link to.
+
+        A draft's first record in the range is a submission, or its Fzjj-Prev leads back
+        through that draft's records to one. When it does not (a record copied from another
+        draft, a pointer to nothing), the draft's records are searched in base history, the
+        only step whose cost grows with the history; a normal pull request never takes it.
+        """
+        first: dict[str, RecordFields] = {}
+        for _, fields in records:
+            first.setdefault(fields.draft_id, fields)
+        unlinked = sorted(i for i, f in first.items() if not self.reaches_submit(f))
+        if not unlinked:
+            return
+        patterns = [f"--grep=Fzjj-Draft: {draft_id}" for draft_id in unlinked]
+        for i, commit in enumerate(self.repo.commits(["--fixed-strings", *patterns, self.base])):
+            found = record_of(commit)
+            if found is not None and found.draft_id in unlinked:
+                self.searched.setdefault(found.draft_id, []).append(_BaseRecord(commit, found, i))
+
+    def reaches_submit(self, fields: RecordFields) -> bool:
+        hops = 0
+        current: RecordFields | None = fields
+        while current is not None and hops <= MAX_PREV_STEPS:
+            if current.action is Action.SUBMIT:
+                return True
+            if current.prev is None:
+                return False
+            found = self.fetched.get(current.prev)
+            in_range = self.in_range.get(current.prev)
+            if found is not None:
+                current = found.fields if found.fields.draft_id == fields.draft_id else None
+            elif in_range is not None:
+                current = record_of(in_range)
+                if current is not None and current.draft_id != fields.draft_id:
+                    current = None
+            else:
+                current = None
+            hops += 1
+        return False
+
     def base_inputs(self) -> list[RecordInput]:
         """The base records, parents first, each under the roster at its place in base
         history (the base branch is trusted as it stands)."""
@@ -399,9 +446,16 @@ class _RangeScan:
 
         # Records reached only through Fzjj-Prev lie below the branch point: they come first,
         # in chain order; then what the base gained, in git's parents-first order.
-        older = sorted((o for o in self.fetched if o not in self.gained), key=depth)
+        searched = self.searched_ids
+        older = sorted(
+            (o for o in self.fetched if o not in self.gained and o not in searched), key=depth
+        )
         items = [self.fetched[o] for o in older]
-        items += sorted(self.gained.values(), key=lambda r: r.order)
+        items += sorted(
+            (r for r in self.gained.values() if r.commit.oid not in searched),
+            key=lambda r: r.order,
+        )
+        items += [r for found in self.searched.values() for r in found]
         out: list[RecordInput] = []
         for item in items:
             commit, fields = item.commit, item.fields
@@ -449,10 +503,12 @@ class _RangeScan:
         the changed paths, and the file violations (D001, D002).
         """
         changed = set(self.changed_drafts(self.outside))
-        record_paths = {
-            r.fields.draft_id: r.fields.path
-            for r in [*self.fetched.values(), *self.gained.values()]
-        }
+        base_records = [
+            *self.fetched.values(),
+            *self.gained.values(),
+            *(r for found in self.searched.values() for r in found),
+        ]
+        record_paths = {r.fields.draft_id: r.fields.path for r in base_records}
         record_paths.update({f.draft_id: f.path for _, f in records})
         drafts: dict[str, Draft] = {}
         violations: list[Violation] = []
@@ -482,11 +538,7 @@ class _RangeScan:
                 )
                 continue
             drafts[draft.meta.id] = draft
-        everything = [
-            *((r.commit, r.fields) for r in self.fetched.values()),
-            *((r.commit, r.fields) for r in self.gained.values()),
-            *records,
-        ]
+        everything = [*((r.commit, r.fields) for r in base_records), *records]
         meta = self.old_metadata([i for i in touched if i not in drafts], everything)
         return drafts, meta, changed, violations
 
@@ -512,8 +564,9 @@ class _RangeScan:
     def merge_damage(
         self, records: Sequence[tuple[Commit, RecordFields]], inputs: Sequence[RecordInput]
     ) -> list[Violation]:
-        known = {*self.in_range, *self.fetched, *self.gained}
+        known = {*self.in_range, *self.fetched, *self.gained, *self.searched_ids}
         base_records = [*self.fetched.items(), *self.gained.items()]
+        base_records += [(r.commit.oid, r) for found in self.searched.values() for r in found]
         index = twins_index(
             [(o, r.fields) for o, r in base_records] + [(c.oid, f) for c, f in records]
         )
