@@ -545,6 +545,7 @@ def format_github(report: CheckReport) -> str:
 
 
 _PUBLICATION_CASE = ("publication", "先审后发：已发布稿件的审核链")
+_AREA_CASES = {"push": "受保护分支", "other": "其他"}
 
 
 def format_junit(report: CheckReport) -> str:
@@ -609,7 +610,7 @@ def _junit_case(v: Violation, cases: Mapping[tuple[str, str], object]) -> tuple[
         return ("drafts", v.path)
     if area in ("drafts", "content"):
         return ("drafts", v.path or "稿件")
-    return next((key for key in cases if key[0] == area), (area, area))
+    return next((key for key in cases if key[0] == area), (area, _AREA_CASES.get(area, area)))
 
 
 def _blocks(v: Violation) -> bool:
