@@ -181,6 +181,25 @@ class GitRepo:
     def rev_list(self, *args: str) -> list[str]:
         return self.out("rev-list", *args).split()
 
+    def changed_files(self, old: str, new: str, prefix: str) -> tuple[dict[str, str], list[str]]:
+        """Files under `prefix` that differ between two commits: (path → new blob, removed)."""
+        proc = self.run("diff-tree", "-r", "-z", "--no-renames", old, new, "--", prefix)
+        items = proc.stdout.split(b"\0")
+        changed: dict[str, str] = {}
+        removed: list[str] = []
+        for meta, raw_path in zip(items[0::2], items[1::2], strict=False):
+            fields = meta.split(b" ")
+            if len(fields) != 5 or not meta.startswith(b":"):
+                continue
+            path = raw_path.decode("utf-8", "surrogateescape")
+            if fields[4].startswith(b"D") or fields[1] == b"000000":
+                removed.append(path)
+            elif fields[1].startswith(b"100"):
+                changed[path] = fields[3].decode()
+            else:
+                removed.append(path)  # no longer a regular file
+        return changed, removed
+
     def changed_paths(self, old: str, new: str) -> list[str]:
         return self.out("diff", "--name-only", "-z", old, new).split("\0")
 

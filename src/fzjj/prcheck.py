@@ -274,7 +274,10 @@ class _RangeScan:
         from fzjj import chain, history
 
         states, loose = chain.replay(
-            inputs, {i: d for i, d in drafts.items() if i in touched}, self.policy, metadata=meta
+            inputs,
+            {i: chain.summarize(d) for i, d in drafts.items() if i in touched},
+            self.policy,
+            metadata={i: chain.summarize(d) for i, d in meta.items()},
         )
         violations += loose
         added = {i.commit for i in inputs[first_range_input:]}
