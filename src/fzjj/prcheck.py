@@ -271,7 +271,7 @@ class _RangeScan:
 
         drafts, meta, changed, found = self.read_drafts(records, touched)
         violations += found
-        from fzjj import chain, history
+        from fzjj import chain
 
         states, loose = chain.replay(
             inputs,
@@ -292,7 +292,9 @@ class _RangeScan:
         rules_changed = self.trusted[self.head].blob != self.root.blob
         for draft in sorted(drafts.values(), key=lambda d: d.path):
             if rules_changed or draft.path in changed:
-                violations += history.draft_violations(draft, self.policy)
+                from fzjj.history import draft_violations
+
+                violations += draft_violations(draft, self.policy)
         violations += self.merge_damage(records, inputs)
         return violations
 
