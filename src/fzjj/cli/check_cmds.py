@@ -58,12 +58,9 @@ def register(app: typer.Typer) -> None:
             result = init_repository(folder)
         except FzjjError as exc:
             raise _exit(exc) from None
-        if result.git_initialised:
-            print(f"已在 {result.root} 初始化 git 仓库（分支 main）")
+        print(f"已在 {result.root} 新建内容仓库（git 分支 main）：")
         for rel in result.created:
             print(f"  新建 {rel}")
-        for rel in result.skipped:
-            print(f"  已存在，未改动 {rel}")
         print(
             "下一步：名册管理员把 policies.yaml 中的示例人员换成真实人员和公钥，然后签名提交：\n"
             f"  cd {result.root}\n"
