@@ -11,6 +11,8 @@ option table here and the typer command in step.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -83,12 +85,18 @@ def usage_error(message: str) -> int:
 def emit(stream: TextIO, text: str) -> None:
     """Write `text`, in UTF-8 when the stream's own encoding cannot hold Chinese."""
     try:
-        stream.write(text)
-        stream.flush()
-    except UnicodeEncodeError:
-        stream.flush()
-        stream.buffer.write(text.encode("utf-8", "replace"))
-        stream.buffer.flush()
+        try:
+            stream.write(text)
+            stream.flush()
+        except UnicodeEncodeError:
+            stream.flush()
+            stream.buffer.write(text.encode("utf-8", "replace"))
+            stream.buffer.flush()
+    except BrokenPipeError:
+        # The reader went away (`fzjj check | head`): the exit code still tells the result;
+        # point the stream at /dev/null so that Python's final flush stays quiet.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 def fail(exc: FzjjError) -> int:
