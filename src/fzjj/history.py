@@ -24,12 +24,13 @@ falls back to the full rebuild. `FZJJ_NO_CACHE=1` forces it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from fzjj import cache, chain, sigverify
+from fzjj import cache, chain, gitstore, sigverify
 from fzjj.draft import CONTENT_DIR, Draft, check_path, line_of, parse_draft
 from fzjj.errors import DraftError, FzjjError, PolicyError
 from fzjj.gitstore import Commit, GitRepo
@@ -123,7 +124,8 @@ def load(
         builder.new = list(repo.commits([head, "^" + snap.head]))
     else:
         builder = _Builder(repo, head, _Snapshot.empty(store, root_oid, head))
-        builder.new = list(repo.commits([head]))
+        # With verdicts cached, most commits need no signature check: skip their bytes.
+        builder.new = list(repo.commits([head], raw=not builder.has_verdicts()))
     result = builder.finish()
     if not builder.volatile:
         builder.snap.write(replace=not builder.extending)
@@ -408,6 +410,7 @@ class _Builder:
         self.rosters = _Rosters(snap.meta["rosters"])
         self._verdicts: dict[str, Verdict] = {}
         self._known: set[str] = set()  # verdicts that came from the cache
+        self.fresh: dict[str, list[chain.RecordInput]] = {}  # the new commits' records
 
     def finish(self) -> History:
         meta = self.snap.meta
@@ -434,15 +437,28 @@ class _Builder:
 
     # -- signatures --
 
-    def _load_verdicts(self) -> None:
+    def has_verdicts(self) -> bool:
+        """Load the cached verdicts a full rebuild will need; False when there are none."""
         store = self.snap.store
-        if store is None:
-            return
-        if self.extending:
-            self._verdicts = store.get_many("sigs", [c.oid for c in self.new])
-        else:
+        if store is not None:
             self._verdicts = store.get_all("sigs")
-        self._known = set(self._verdicts)
+            self._known = set(self._verdicts)
+        return bool(self._verdicts)
+
+    def _load_verdicts(self) -> None:
+        """Cached verdicts for an extension's commits, and the bytes of those still to check."""
+        store = self.snap.store
+        if self.extending and store is not None:
+            self._verdicts = store.get_many("sigs", [c.oid for c in self.new])
+            self._known = set(self._verdicts)
+        missing = [
+            c.oid
+            for c in self.new
+            if not c.raw and c.oid not in self._verdicts and "Fzjj-" in c.message
+        ]
+        if missing:
+            exact = gitstore.read_commits(self.repo, missing)
+            self.new = [exact.get(c.oid, c) for c in self.new]
 
     def _store_verdicts(self) -> None:
         store = self.snap.store
@@ -453,6 +469,8 @@ class _Builder:
     def _verdict(self, commit: Commit) -> Verdict:
         verdict = self._verdicts.get(commit.oid)
         if verdict is None:
+            if not commit.raw:  # a roster change: its bytes were not read with the records
+                commit = gitstore.read_commits(self.repo, [commit.oid]).get(commit.oid, commit)
             result = sigverify.verify_commit(commit.raw)
             verdict = (result.ok, result.key, result.reason, result.code)
             self._verdicts[commit.oid] = verdict
@@ -617,6 +635,8 @@ class _Builder:
             )
             roster = parent[0] if parent else None
             snap.add_input(fields.draft_id, cache.enc_input(item, roster, snap.table))
+            fresh = dataclasses.replace(item, roster=self.rosters.get(roster) if roster else None)
+            self.fresh.setdefault(fields.draft_id, []).append(fresh)
             self.touched.add(fields.draft_id)
 
     # -- draft files --
@@ -718,7 +738,9 @@ class _Builder:
         current = {i: cache.dec_summary(summaries[p]) for i, p in path_of.items()}
         items: list[chain.RecordInput] = []
         for draft_id in sorted(ids):
-            items += decoder.of(draft_id)
+            fresh = self.fresh.get(draft_id, [])
+            stored = snap.inputs_of(draft_id)
+            items += [decoder.decode(t) for t in stored[: len(stored) - len(fresh)]] + fresh
         gone = {i for i in ids if i not in current and snap.inputs_of(i)}
         states, _ = chain.replay(items, current, policy, metadata=self._old_summaries(gone))
         if self.replay_all:

@@ -46,6 +46,7 @@ def _register_commands() -> None:
     from fzjj.cli import (
         chain_cmds,
         check_cmds,
+        demo_cmd,
         form_cmd,
         lint_cmd,
         render_cmd,
@@ -58,7 +59,7 @@ def _register_commands() -> None:
     report_cmd.register(app)
     form_cmd.register(app)
     render_cmd.register(app)
-    chain_cmds.register_demo(app)
+    demo_cmd.register(app)
 
 
 _register_commands()
