@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,6 +301,8 @@ class GitRepo:
 
         Nothing is changed unless git signs and the branch still points where it did.
         """
+        import tempfile  # only the writing commands need it, not the checks
+
         ref = self.branch()
         parent = self.head()
         with tempfile.TemporaryDirectory(prefix="fzjj-index-") as tmp:
