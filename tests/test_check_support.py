@@ -321,13 +321,18 @@ def s_wrong_role(b: Bureau) -> Case:
     return prev, ("R020",)
 
 
-def s_self_approval(b: Bureau) -> Case:
+def join_secrecy_office(b: Bureau, person: str) -> None:
+    """A roster change by the admin: `person` replaces secrecy_a in the secrecy office."""
     change_roster(
         b,
         "admin",
-        lambda t: bump(t).replace("secrecy_office: [secrecy_a,", "secrecy_office: [operator,"),
-        "operator joins the secrecy office",
+        lambda t: bump(t).replace("secrecy_office: [secrecy_a,", f"secrecy_office: [{person},"),
+        f"{person} joins the secrecy office",
     )
+
+
+def s_self_approval(b: Bureau) -> Case:
+    join_secrecy_office(b, "operator")
     path = b.draft("2026-11-interview", kind="interview")
     b.ok("operator", "submit", path)
     b.ok("qy_head", "approve", path)
@@ -337,12 +342,7 @@ def s_self_approval(b: Bureau) -> Case:
 
 
 def s_two_stages_one_person(b: Bureau) -> Case:
-    change_roster(
-        b,
-        "admin",
-        lambda t: bump(t).replace("secrecy_office: [secrecy_a,", "secrecy_office: [deputy,"),
-        "the deputy joins the secrecy office",
-    )
+    join_secrecy_office(b, "deputy")
     path = b.draft("2026-11-twostages")
     b.ok("qy_info", "submit", path)
     b.ok("qy_head", "approve", path)
