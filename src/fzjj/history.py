@@ -170,7 +170,7 @@ class _Snapshot:
             "file_violations": [],
             "roster_violations": [],
             "malformed": [],  # inputs whose trailers do not parse
-            "index": {},  # draft id → (path, phase, number of violations)
+            "index": {},  # draft id → cache.Index: path, phase, violations, key dates
             "strings": [],
         }
         return cls(store, meta)
