@@ -4,6 +4,9 @@ messages reach the pusher through the side band, as they would from a real host.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,58 +23,85 @@ from test_hook import make_server, server_head
 pytestmark = pytest.mark.slow
 
 
+def git_tool(name: str) -> Path:
+    """A git helper program (`git-daemon`, `git-http-backend`) from git's exec path."""
+    exec_path = subprocess.run(
+        ["git", "--exec-path"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return Path(exec_path) / name
+
+
+def need(name: str) -> None:
+    # .ci/run installs git's helpers when they are missing, so CI never skips these.
+    if not git_tool(name).exists():
+        pytest.skip(f"{name} is not installed")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
+def wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> bool:
+    """True once the server listens; False when it exited (e.g. the port was taken)."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+            return False
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
+                return True
         except OSError:
             time.sleep(0.05)
     raise AssertionError(f"server did not listen on port {port}")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
+    """Stop a server started in its own session, with every child it forked."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.stdout:
+        proc.stdout.close()
 
 
 @pytest.fixture
 def daemon_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    need("git-daemon")
     bare = make_server(tmp_path)
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            "git",
-            "daemon",
-            "--export-all",
-            "--enable=receive-pack",
-            "--reuseaddr",
-            "--listen=127.0.0.1",
-            f"--port={port}",
-            f"--base-path={tmp_path}",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port, proc)
-        yield f"git://127.0.0.1:{port}/{bare.name}", bare
-    finally:
-        stop(proc)
+    for _ in range(5):  # another process may take the free port first: try another one
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                "git",
+                "daemon",
+                "--export-all",
+                "--enable=receive-pack",
+                "--reuseaddr",
+                "--listen=127.0.0.1",
+                f"--port={port}",
+                f"--base-path={tmp_path}",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            if wait_for_port(port, proc):
+                yield f"git://127.0.0.1:{port}/{bare.name}", bare
+                return
+        finally:
+            stop(proc)
+    raise AssertionError("git daemon did not start on any of five ports")
 
 
 CGI_SERVER = r"""
@@ -79,7 +109,7 @@ import os, subprocess, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-ROOT = sys.argv[2]
+ROOT = sys.argv[1]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -121,24 +151,31 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # the system picks a free port
+print(server.server_address[1], flush=True)
+server.serve_forever()
 """
 
 
 @pytest.fixture
 def http_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    need("git-http-backend")
     bare = make_server(tmp_path)
     subprocess.run(["git", "config", "http.receivepack", "true"], cwd=bare, check=True)
     script = tmp_path / "cgi_server.py"
     script.write_text(CGI_SERVER, "utf-8")
-    port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(port), str(tmp_path)],
-        stdout=subprocess.DEVNULL,
+        [sys.executable, str(script), str(tmp_path)],
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
-        wait_for_port(port, proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip().isdigit(), proc.stderr.read() if proc.stderr else line
+        port = int(line)
+        assert wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}/{bare.name}", bare
     finally:
         stop(proc)
@@ -146,7 +183,7 @@ def http_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def _refuses_then_accepts(bureau: Bureau, url: str, bare: Path) -> None:
     # unsigned record refused
-    base, code = SITUATIONS["unsigned-record"](bureau)
+    base, (code,) = SITUATIONS["unsigned-record"](bureau)
     assert push(bureau, url, f"{base}:refs/heads/main").returncode == 0
     proc = push(bureau, url, "main")
     assert proc.returncode != 0 and f"remote: 错误 {code}" in proc.stderr

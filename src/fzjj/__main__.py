@@ -1,6 +1,6 @@
 """`python -m fzjj`: the same command line as the `fzjj` entry point."""
 
-from fzjj.cli.main import run
+from fzjj.cli.entry import run
 
 if __name__ == "__main__":
     run()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fzjj.errors import ExitCode, FzjjError, PolicyError
@@ -189,18 +189,21 @@ def _head_policy_detail(repo: GitRepo, head: str) -> list[Violation]:
     try:
         decode_policy(data)
     except PolicyError as exc:
-        where = f"字段 {exc.field}：" if exc.field else ""
-        return [
-            Violation(
-                POLICY_INVALID,
-                f"policies.yaml 格式错误：{where}{exc.message}",
-                path=POLICY_FILE,
-                line=exc.line,
-                commit=head,
-                hint=exc.hint or "参考 docs/policies.md 修正，由名册管理员签名提交。",
-            )
-        ]
+        return [policy_error_violation(exc, head)]
     return []
+
+
+def policy_error_violation(exc: PolicyError, commit: str) -> Violation:
+    """G001 for a policies.yaml that does not parse: the field, the line and what to do."""
+    where = f"字段 {exc.field}：" if exc.field else ""
+    return Violation(
+        POLICY_INVALID,
+        f"policies.yaml 格式错误：{where}{exc.message}",
+        path="policies.yaml",
+        line=exc.line,
+        commit=commit,
+        hint=exc.hint or "参考 docs/policies.md 修正，由名册管理员签名提交。",
+    )
 
 
 # ---- squash and rebase merges ----------------------------------------------------------------
@@ -247,21 +250,23 @@ def record_key(f: RecordFields | None) -> tuple[object, ...] | None:
 def merge_damage(
     commit: Commit,
     *,
+    signed: bool,
     twin: str | None = None,
     prev_missing: bool = False,
     path: str | None = None,
     draft_id: str | None = None,
 ) -> Violation | None:
-    """Why a record commit that does not count looks like the work of a squash or rebase.
+    """Why a record commit looks like the work of a squash, a rebase or a cherry-pick.
 
-    Call only for commits whose signature does not count (unsigned, bad, or a key outside the
-    roster). `twin`: another commit holding the same record; `prev_missing`: its Fzjj-Prev
-    names a commit outside the checked history.
+    `signed`: the record's signature is valid and made by a key of the roster in force; such
+    a commit is not the host's re-creation, but it can still be a re-created copy. `twin`:
+    another commit holding the same record; `prev_missing`: its Fzjj-Prev names a commit
+    outside the checked history (the chain it continued was rewritten).
     """
     actions = len(_ACTION_LINE.findall(commit.message))
     name, email = committer_of(commit)
     short = commit.oid[:12]
-    if actions >= 2:
+    if not signed and actions >= 2:
         why = (
             f"提交 {short} 的说明中含有 {actions} 条审核记录，"
             "是压缩合并（squash）的结果，原签名全部丢失"
@@ -269,7 +274,7 @@ def merge_damage(
         return Violation(
             MERGE_SQUASH, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
         )
-    if is_forge_committer(commit):
+    if not signed and is_forge_committer(commit):
         why = (
             f"提交 {short} 由托管平台（{name} <{email}>）重新生成，"
             "原记录的签名在压缩或变基合并时丢失"
@@ -279,29 +284,23 @@ def merge_damage(
         )
     if twin is not None:
         why = (
-            f"提交 {short} 与提交 {twin[:12]} 是同一条审核记录，但提交编号不同且签名无效："
+            f"提交 {short} 与提交 {twin[:12]} 是同一条审核记录，但提交编号不同："
             "记录被变基（rebase）或拣选（cherry-pick）重新生成"
         )
+        if not signed:
+            why += "，签名随之失效"
         return Violation(
-            MERGE_RECREATED,
-            why,
-            path=path,
-            commit=commit.oid,
-            draft_id=draft_id,
-            hint=HOST_SETTING,
+            MERGE_RECREATED, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
         )
     if prev_missing:
         why = (
-            f"提交 {short} 的 Fzjj-Prev 指向不在本分支历史中的提交，且签名无效："
-            "记录链在变基（rebase）合并时被重新生成"
+            f"提交 {short} 的 Fzjj-Prev 指向不在本分支历史中的提交："
+            "记录链在变基（rebase）或改写历史时被重新生成"
         )
+        if signed:
+            why += "（可能由他人的密钥重新签名）"
         return Violation(
-            MERGE_RECREATED,
-            why,
-            path=path,
-            commit=commit.oid,
-            draft_id=draft_id,
-            hint=HOST_SETTING,
+            MERGE_RECREATED, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
         )
     return None
 
@@ -332,25 +331,36 @@ def twins_index(
 def twin_of(
     index: Mapping[tuple[object, ...], list[str]], oid: str, fields: RecordFields | None
 ) -> str | None:
+    """An earlier commit holding the same record as `oid` (the index lists parents first).
+
+    For the first copy this is None: only the later copies are the re-created ones.
+    """
     key = record_key(fields)
-    others = [c for c in index.get(key, []) if c != oid] if key is not None else []
-    return others[0] if others else None
+    copies = index.get(key, []) if key is not None else []
+    if oid not in copies or copies.index(oid) == 0:
+        return None
+    return copies[0]
 
 
 def _full_merge_damage(
     repo: GitRepo, head: str, inputs: Mapping[str, Sequence[RecordInput]]
 ) -> list[Violation]:
-    """Merge damage anywhere in the history: records whose signature does not count, and
-    commits that carry record trailers but were not read as a record (squash messages)."""
+    """Merge damage anywhere in the history: records that were re-created (copies, dangling
+    Fzjj-Prev) or lost their signature, and commits that carry record trailers but were not
+    read as a record (squash messages)."""
     from fzjj import gitstore
     from fzjj.records import MalformedRecord, parse_record
 
     items = [i for group in inputs.values() for i in group]
     known = {i.commit for i in items}
-    suspects = {i.commit: i for i in items if not signature_counts(i)}
-    # Twins only matter for suspects: index just the records they could duplicate.
-    wanted = {record_key(i.fields) for i in suspects.values()}
-    by_key = twins_index((i.commit, i.fields) for i in items if record_key(i.fields) in wanted)
+    by_key = twins_index((i.commit, i.fields) for i in items)
+    suspects = {
+        i.commit: i
+        for i in items
+        if not signature_counts(i)
+        or twin_of(by_key, i.commit, i.fields)
+        or (i.fields is not None and i.fields.prev is not None and i.fields.prev not in known)
+    }
     unread = [c for c in gitstore.grep_commits(repo, head, "Fzjj-Action:") if c not in known]
     raw = gitstore.read_commits(repo, [*suspects, *unread])
     out: list[Violation] = []
@@ -361,6 +371,7 @@ def _full_merge_damage(
         prev = f.prev if f else None
         found = merge_damage(
             raw[oid],
+            signed=signature_counts(item),
             twin=twin_of(by_key, oid, f),
             prev_missing=prev is not None and prev not in known,
             path=f.path if f else None,
@@ -378,13 +389,46 @@ def _full_merge_damage(
             fields = None
         if fields is not None:
             continue  # a roster record, or a record history already judged
-        found = merge_damage(commit)
+        found = merge_damage(commit, signed=False)
         if found:
             out.append(found)
     return out
 
 
 # ---- output ----------------------------------------------------------------------------------
+
+# C0 controls other than tab and newline, DEL, C1 controls, and the lone surrogates that stand
+# for undecodable bytes in a file name: shown as escapes, never sent to a terminal or an XML file.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+
+
+def clean_text(text: str) -> str:
+    """`text` with control characters and undecodable bytes shown as visible escapes."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _clean(v: Violation) -> Violation:
+    return replace(
+        v,
+        message=clean_text(v.message),
+        path=clean_text(v.path) if v.path else v.path,
+        hint=clean_text(v.hint) if v.hint else v.hint,
+    )
+
+
+def _cleaned(report: CheckReport) -> CheckReport:
+    return replace(
+        report,
+        violations=[_clean(v) for v in report.violations],
+        drafts=[clean_text(d) for d in report.drafts],
+    )
 
 
 def _where(v: Violation) -> str:
@@ -397,25 +441,29 @@ def _where(v: Violation) -> str:
 
 def format_text(report: CheckReport) -> str:
     """A readable report for people (Chinese)."""
+    report = _cleaned(report)
     lines: list[str] = []
-    scope = {
-        "full": "整个仓库",
-        "pr": f"合并请求（{(report.base or '')[:12]}..{(report.head or '')[:12]}）",
-        "push": f"推送（{(report.base or '')[:12]}..{(report.head or '')[:12]}）",
-    }.get(report.mode, report.mode)
     for v in report.violations:
         level = "错误" if v.severity is Severity.BLOCK else "警告"
         extra = f"（提交 {v.commit[:12]}）" if v.commit and v.path else ""
         lines.append(f"{level} {v.code} {_where(v)}{extra}：{v.message}")
         if v.hint:
             lines.append(f"    提示：{v.hint}")
-    blocking, warnings = len(report.blocking), len(report.warnings)
-    summary = (
-        f"fzjj check：{scope}，{len(report.drafts)} 篇稿件、{report.commits} 个提交；"
-        f"错误 {blocking} 项，警告 {warnings} 项。"
-    )
-    lines.append(summary + ("未通过。" if blocking else "通过。"))
+    lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def summary_line(report: CheckReport) -> str:
+    scope = {
+        "full": "整个仓库",
+        "pr": f"合并请求（{(report.base or '')[:12]}..{(report.head or '')[:12]}）",
+        "push": f"推送（{(report.base or '')[:12]}..{(report.head or '')[:12]}）",
+    }.get(report.mode, report.mode)
+    blocking, warnings = len(report.blocking), len(report.warnings)
+    return (
+        f"fzjj check：{scope}，{len(report.drafts)} 篇稿件、{report.commits} 个提交；"
+        f"错误 {blocking} 项，警告 {warnings} 项。" + ("未通过。" if blocking else "通过。")
+    )
 
 
 def _violation_json(v: Violation) -> dict[str, object]:
@@ -435,6 +483,7 @@ def _violation_json(v: Violation) -> dict[str, object]:
 
 def to_json(report: CheckReport) -> dict[str, object]:
     """The documented JSON document (schema `fzjj-check/1`, docs/checks.md)."""
+    report = _cleaned(report)
     return {
         "schema": JSON_SCHEMA,
         "mode": report.mode,
@@ -467,16 +516,21 @@ def _gh_property(text: str) -> str:
 
 
 def format_github(report: CheckReport) -> str:
-    """GitHub Actions workflow commands: one annotation per violation, then the summary."""
+    """GitHub Actions workflow commands: one annotation per violation, then the summary.
+
+    A violation about a file is annotated on its line; one without a line of its own (a
+    record of that draft, a roster change) on the file's first line, so that it still shows
+    on the file in the pull request.
+    """
+    report = _cleaned(report)
     lines: list[str] = []
     for v in report.violations:
         command = "error" if v.severity is Severity.BLOCK else "warning"
         props: list[str] = []
         if v.path:
             props.append("file=" + _gh_property(v.path))
-            if v.line:
-                props.append(f"line={v.line}")
-            if v.column:
+            props.append(f"line={v.line or 1}")
+            if v.line and v.column:
                 props.append(f"col={v.column}")
         title = f"{v.code} {code_title(v.code)}".strip()
         props.append("title=" + _gh_property(title))
@@ -486,34 +540,35 @@ def format_github(report: CheckReport) -> str:
         if v.hint:
             message += "\n提示：" + v.hint
         lines.append(f"::{command} {','.join(props)}::{_gh_data(message)}")
-    lines.append(format_text(report).rstrip("\n").split("\n")[-1])
+    lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
 
+_PUBLICATION_CASE = ("publication", "先审后发：已发布稿件的审核链")
+_AREA_CASES = {"push": "受保护分支", "other": "其他"}
+
+
 def format_junit(report: CheckReport) -> str:
-    """JUnit XML: one test suite; a test case per draft and per check area."""
+    """JUnit XML: one test suite; a test case per check area and per draft checked.
+
+    Publication without a complete chain (R001) has a test case of its own, the first one,
+    as it comes first in every other format.
+    """
     import xml.etree.ElementTree as ET
 
-    cases: dict[tuple[str, str], list[Violation]] = {}
-    for area, name in (
-        ("policy", "policies.yaml"),
-        ("records", "审核记录与审核链"),
-        ("merge", "合并方式（签名保留）"),
-    ):
-        cases[(area, name)] = []
+    report = _cleaned(report)
+    cases: dict[tuple[str, str], list[Violation]] = {
+        _PUBLICATION_CASE: [],
+        ("policy", "policies.yaml"): [],
+        ("records", "审核记录与审核链"): [],
+        ("merge", "合并方式（签名保留）"): [],
+    }
     if report.mode == "push":
         cases[("push", "受保护分支")] = []
     for path in report.drafts:
-        cases[("drafts", path)] = []
+        cases.setdefault(("drafts", path), [])
     for v in report.violations:
-        area = code_area(v.code)
-        if area in ("drafts", "content", "records") and v.path and v.path.startswith("content/"):
-            key = ("drafts", v.path)
-        elif area in ("drafts", "content"):
-            key = ("drafts", v.path or "稿件")
-        else:
-            key = (area, next((n for a, n in cases if a == area), area))
-        cases.setdefault(key, []).append(v)
+        cases.setdefault(_junit_case(v, cases), []).append(v)
     failed = sum(1 for found in cases.values() if any(_blocks(v) for v in found))
     suite = ET.Element(
         "testsuite",
@@ -522,28 +577,40 @@ def format_junit(report: CheckReport) -> str:
         failures=str(failed),
         errors="0",
         skipped="0",
+        time="0",
     )
     for (area, name), found in cases.items():
-        case = ET.SubElement(suite, "testcase", classname=f"fzjj.{area}", name=name)
+        case = ET.SubElement(suite, "testcase", classname=f"fzjj.{area}", name=name, time="0")
+        if area == "drafts" and name.startswith("content/"):
+            case.set("file", name)
         blocking = [v for v in found if _blocks(v)]
         if blocking:
             first = blocking[0]
             failure = ET.SubElement(
-                case,
-                "failure",
-                message=f"{first.code} {first.message}",
-                type=first.code,
+                case, "failure", message=f"{first.code} {first.message}", type=first.code
             )
             failure.text = "\n".join(_junit_line(v) for v in blocking)
         warns = [v for v in found if not _blocks(v)]
         if warns:
             out = ET.SubElement(case, "system-out")
             out.text = "\n".join("警告 " + _junit_line(v) for v in warns)
-    root = ET.Element("testsuites", name="fzjj", tests=suite.get("tests", "0"))
-    root.set("failures", suite.get("failures", "0"))
+    root = ET.Element(
+        "testsuites", name="fzjj", tests=str(len(cases)), failures=str(failed), errors="0"
+    )
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _junit_case(v: Violation, cases: Mapping[tuple[str, str], object]) -> tuple[str, str]:
+    if v.code == "R001":
+        return _PUBLICATION_CASE
+    area = code_area(v.code)
+    if area in ("drafts", "content", "records") and v.path and v.path.startswith("content/"):
+        return ("drafts", v.path)
+    if area in ("drafts", "content"):
+        return ("drafts", v.path or "稿件")
+    return next((key for key in cases if key[0] == area), (area, _AREA_CASES.get(area, area)))
 
 
 def _blocks(v: Violation) -> bool:

@@ -8,10 +8,10 @@ action leaves no commit, no changed index and no changed file. Returns fzjj type
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,6 +301,8 @@ class GitRepo:
 
         Nothing is changed unless git signs and the branch still points where it did.
         """
+        import tempfile  # only the writing commands need it, not the checks
+
         ref = self.branch()
         parent = self.head()
         with tempfile.TemporaryDirectory(prefix="fzjj-index-") as tmp:
@@ -465,16 +467,17 @@ def config_values(repo: GitRepo, name: str) -> list[str]:
     return [v for v in proc.stdout.decode("utf-8", "replace").split("\n") if v.strip()]
 
 
-def merge_base(repo: GitRepo, a: str, b: str) -> str | None:
-    proc = repo.run("merge-base", a, b, check=False)
-    return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+def merge_base_of(repo: GitRepo, commits: Sequence[str]) -> str | None:
+    """The best common ancestor of all `commits` (`git merge-base --octopus`)."""
+    proc = repo.run("merge-base", "--octopus", *commits, check=False)
+    return proc.stdout.decode().split()[0] if proc.returncode == 0 and proc.stdout else None
 
 
-def not_reachable(repo: GitRepo, oids: Sequence[str], head: str) -> set[str]:
-    """The commits among `oids` that are not ancestors of `head` (one `rev-list`)."""
+def not_reachable_from(repo: GitRepo, oids: Sequence[str], heads: Sequence[str]) -> set[str]:
+    """The commits among `oids` that no commit of `heads` contains (one `rev-list`)."""
     if not oids:
         return set()
-    proc = repo.run("rev-list", *oids, "^" + head, "--", check=False)
+    proc = repo.run("rev-list", *oids, *("^" + h for h in heads), "--", check=False)
     if proc.returncode != 0:
         return set(oids)
     listed = set(proc.stdout.decode().split())
@@ -485,13 +488,6 @@ def grep_commits(repo: GitRepo, rev: str, text: str) -> list[str]:
     """Ids of the commits reachable from `rev` whose message contains `text` (fixed string)."""
     proc = repo.run("log", "--format=%H", "--fixed-strings", f"--grep={text}", rev, "--")
     return proc.stdout.decode().split()
-
-
-def diff_paths(repo: GitRepo, old: str, new: str) -> list[str]:
-    """Paths that differ between two commits (no rename detection)."""
-    proc = repo.run("diff", "--name-only", "--no-renames", "-z", old, new, "--")
-    items = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [item for item in items if item]
 
 
 def hooks_dir(repo: GitRepo) -> Path:
@@ -525,3 +521,143 @@ def read_commits(repo: GitRepo, oids: Iterable[str]) -> dict[str, Commit]:
         if body.startswith(b"tree "):
             out[oid] = _commit_from_object(oid, body)
     return out
+
+
+class ObjectReader:
+    """One long-lived `git cat-file --batch` for a run that reads objects a few at a time.
+
+    The pull-request check and the server hook follow `Fzjj-Prev` pointers one step at a
+    time and look up a handful of `<rev>:<path>` names; a process per step would cost more
+    than the check itself. Each request is written and answered in turn (no pipelining, so
+    a large object can never fill both pipes). Use as a context manager.
+    """
+
+    def __init__(self, repo: GitRepo) -> None:
+        self.repo = repo
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._cache: dict[str, tuple[str, str, bytes] | None] = {}
+
+    def __enter__(self) -> ObjectReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        assert proc.stdin is not None and proc.stdout is not None
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        proc.stdout.close()
+        proc.wait()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", *_SAFE, "cat-file", "--batch"],
+                cwd=self.repo.root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=self.repo._env,
+            )
+        return self._proc
+
+    def get(self, name: str) -> tuple[str, str, bytes] | None:
+        """(object id, type, content) of an object name (`<oid>`, `<rev>:<path>`, …)."""
+        if name in self._cache:
+            return self._cache[name]
+        if not name or "\n" in name or "\r" in name:
+            return None
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+            proc.stdin.flush()
+            header = proc.stdout.readline()
+            parts = header.split()
+            if len(parts) != 3:  # "<name> missing" or "<name> ambiguous"
+                found = None
+            else:
+                size = int(parts[2])
+                data = proc.stdout.read(size + 1)[:size]
+                found = (parts[0].decode(), parts[1].decode(), data)
+        except (OSError, ValueError) as exc:
+            self.close()
+            raise GitError(
+                f"读取 git 对象失败：{exc}", hint="检查仓库是否完整（git fsck）。"
+            ) from exc
+        self._cache[name] = found
+        if found is not None:
+            self._cache[found[0]] = found
+        return found
+
+    def oid(self, name: str) -> str | None:
+        found = self.get(name)
+        return found[0] if found else None
+
+    def blob(self, name: str) -> bytes | None:
+        found = self.get(name)
+        return found[2] if found and found[1] == "blob" else None
+
+    def commit(self, name: str) -> Commit | None:
+        found = self.get(name)
+        if found is None or found[1] != "commit":
+            return None
+        return _commit_from_object(found[0], found[2])
+
+    def resolve(self, rev: str) -> str | None:
+        """The commit a revision names (like `git rev-parse --verify REV^{commit}`)."""
+        if rev.startswith("-"):
+            return None
+        found = self.get(rev + "^{commit}")
+        return found[0] if found and found[1] == "commit" else None
+
+    def tree_entries(self, tree: str) -> dict[str, tuple[str, str]]:
+        """name → (mode, object id) of one tree object."""
+        found = self.get(tree)
+        if found is None or found[1] != "tree":
+            return {}
+        data, pos, out = found[2], 0, {}
+        while pos < len(data):
+            space = data.index(b" ", pos)
+            nul = data.index(b"\0", space)
+            name = data[space + 1 : nul].decode("utf-8", "surrogateescape")
+            out[name] = (data[pos:space].decode(), data[nul + 1 : nul + 21].hex())
+            pos = nul + 21
+        return out
+
+    def changed_files(self, old_tree: str, new_tree: str, prefix: str) -> list[str]:
+        """Files under the folder `prefix` that differ between two root trees (added,
+        changed or deleted), found by descending only into subtrees whose ids differ."""
+        old = self._subtree(old_tree, prefix)
+        new = self._subtree(new_tree, prefix)
+        out: list[str] = []
+        self._diff(old, new, prefix, out)
+        return sorted(out)
+
+    def _subtree(self, tree: str, path: str) -> str | None:
+        current: str | None = tree
+        for part in path.split("/"):
+            entry = self.tree_entries(current).get(part) if current else None
+            current = entry[1] if entry and entry[0] == "40000" else None
+        return current
+
+    def _diff(self, old: str | None, new: str | None, prefix: str, out: list[str]) -> None:
+        if old == new:
+            return
+        a = self.tree_entries(old) if old else {}
+        b = self.tree_entries(new) if new else {}
+        for name in sorted({*a, *b}):
+            left, right = a.get(name), b.get(name)
+            if left == right:
+                continue
+            path = f"{prefix}/{name}"
+            left_tree = left[1] if left and left[0] == "40000" else None
+            right_tree = right[1] if right and right[0] == "40000" else None
+            if left_tree or right_tree:
+                self._diff(left_tree, right_tree, path, out)
+            if (left and not left_tree) or (right and not right_tree):
+                out.append(path)

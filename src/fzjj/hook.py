@@ -159,7 +159,11 @@ def _other_refused(update: RefUpdate) -> CheckReport:
 def render_result(result: HookResult) -> str:
     """What the pusher sees (via git's `remote:` lines)."""
     parts: list[str] = []
-    for update, report in result.reports:
+    # A publication without its chain comes first, as in every report of fzjj check.
+    ordered = sorted(
+        result.reports, key=lambda r: not any(v.code == "R001" for v in r[1].violations)
+    )
+    for update, report in ordered:
         if not report.violations:
             continue
         parts.append(f"fzjj：{update.ref}（{update.old[:12]} → {update.new[:12]}）")

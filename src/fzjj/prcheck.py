@@ -1,7 +1,7 @@
 """Pull-request mode, `fzjj check --base REV`: check only what `base..head` adds.
 
 The trust root is the base revision: its policies.yaml is the roster in force where the range
-starts (base is the protected branch, verified when each of its commits landed). The cost
+lands (base is the protected branch, verified when each of its commits landed). The cost
 follows the pull request, not the history:
 
 1. read the range's commits (one `git log base..head` stream);
@@ -9,36 +9,40 @@ follows the pull request, not the history:
    the previous trusted roster's rules allow it (`roster_change`, the same rules as
    `fzjj.history.load`);
 3. for each draft the range records, follow `Fzjj-Prev` back from the range into base
-   history (one `cat-file --batch` per step, a handful of objects per draft), verify those
-   records too, each under the policies.yaml in force at its place in base history;
-4. parse only the drafts the range changes or records, replay their chains
-   (`fzjj.chain.replay`) and run the content rules on them;
-5. recognise record commits whose signatures a squash or rebase merge destroyed.
+   history, a handful of objects per draft, and verify those records too, each under the
+   policies.yaml in force at its place in base history;
+4. when the base branch moved on after the pull request branched off, read what it gained
+   since (one more `git log`): records it gained for the same drafts would fork their chains
+   once merged;
+5. parse only the drafts the range changes or records, replay their chains
+   (`fzjj.chain.replay`) and run the content rules on the drafts the range changes;
+6. recognise record commits whose signatures a squash or rebase merge destroyed.
 
-The server hook uses the same function with `base` = the branch's old tip.
+Every object is read through one long-lived `git cat-file --batch` (`ObjectReader`). The
+server hook uses the same function with `base` = the branch's old tip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from fzjj import gitstore
 from fzjj.chain import RecordInput
 from fzjj.check import (
     CheckReport,
     merge_damage,
     order_violations,
+    policy_error_violation,
     signature_counts,
     twin_of,
     twins_index,
 )
 from fzjj.draft import CONTENT_DIR, Draft, check_path, parse_draft
 from fzjj.errors import DraftError, FzjjError, PolicyError
-from fzjj.gitstore import Commit, GitRepo
-from fzjj.model import Violation
+from fzjj.gitstore import Commit, GitRepo, ObjectReader
+from fzjj.model import Action, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
 from fzjj.records import MalformedRecord, RecordFields, parse_record
 
@@ -70,7 +74,7 @@ def roster_change(
             "该提交中的 policies.yaml 无法解析或不符合规定格式，修改不生效",
             path=POLICY_FILE,
             commit=commit,
-            hint="运行 fzjj check 查看具体字段；修正后由名册管理员签名提交。",
+            hint="具体字段见同一报告中的 G001；修正后由名册管理员签名提交。",
         )
     ok, key, reason = verify()
     person = old.key_owner.get(key or "") if ok else None
@@ -106,27 +110,28 @@ def check_range(
     repo: GitRepo, base_rev: str, head_rev: str = "HEAD", *, mode: str = "pr"
 ) -> CheckReport:
     """Check what `base_rev..head_rev` adds, trusting `base_rev`'s policies.yaml."""
-    base = _resolve(repo, base_rev, "基准版本（--base）")
-    head = _resolve(repo, head_rev, "版本（--rev）")
-    root = trusted_roster_at(repo, base)
-    commits = list(repo.commits([head, "^" + base]))
-    if not commits:
-        return CheckReport(mode, head, base, root.policy.version, [])
-    scan = _RangeScan(repo, root, commits, head)
-    violations = scan.run(base)
+    with ObjectReader(repo) as objects:
+        base = _resolve(objects, base_rev, "基准版本（--base）")
+        head = _resolve(objects, head_rev, "版本（--rev）")
+        root = trusted_roster_at(objects, base)
+        commits = list(repo.commits([head, "^" + base]))
+        if not commits:
+            return CheckReport(mode, head, base, root.policy.version, [])
+        scan = _RangeScan(repo, objects, root, commits, base, head)
+        violations = scan.run()
     return CheckReport(
         mode=mode,
         head=head,
         base=base,
-        policy_version=scan.head_policy.version,
+        policy_version=scan.policy.version,
         violations=order_violations(violations),
         drafts=sorted(scan.parsed_paths),
-        commits=len(commits) + len(scan.fetched),
+        commits=len(commits) + len({*scan.fetched, *scan.gained, *scan.searched_ids}),
     )
 
 
-def _resolve(repo: GitRepo, rev: str, what: str) -> str:
-    oid = repo.resolve(rev)
+def _resolve(objects: ObjectReader, rev: str, what: str) -> str:
+    oid = objects.resolve(rev)
     if oid is None:
         raise FzjjError(
             f"找不到{what} {rev}",
@@ -135,10 +140,10 @@ def _resolve(repo: GitRepo, rev: str, what: str) -> str:
     return oid
 
 
-def trusted_roster_at(repo: GitRepo, rev: str) -> Trusted:
+def trusted_roster_at(objects: ObjectReader, rev: str) -> Trusted:
     """The policies.yaml of a protected revision, taken as the trust root."""
-    blob = repo.lookup([f"{rev}:{POLICY_FILE}"])[0]
-    if blob is None:
+    found = objects.get(f"{rev}:{POLICY_FILE}")
+    if found is None or found[1] != "blob":
         raise PolicyError(
             f"基准版本 {rev[:12]} 中没有 policies.yaml，无法确定可信名册",
             path=POLICY_FILE,
@@ -147,9 +152,8 @@ def trusted_roster_at(repo: GitRepo, rev: str) -> Trusted:
                 "或去掉 --base 做全量检查。"
             ),
         )
-    data = repo.cat_objects([blob]).get(blob, b"")
     try:
-        policy = decode_policy(data)
+        policy = decode_policy(found[2])
     except PolicyError as exc:
         raise PolicyError(
             f"基准版本 {rev[:12]} 的 policies.yaml 无效：{exc.message}",
@@ -158,26 +162,57 @@ def trusted_roster_at(repo: GitRepo, rev: str) -> Trusted:
             line=exc.line,
             hint="受保护分支上的名册必须有效；先修正名册再检查合并请求。",
         ) from exc
-    return Trusted(blob, policy)
+    return Trusted(found[0], policy)
 
 
+@dataclass(slots=True)
+class _BaseRecord:
+    """A record of base history the range builds on or competes with."""
+
+    commit: Commit
+    fields: RecordFields
+    order: int  # position in a parents-first order of the base records
+
+
+@dataclass(slots=True)
 class _RangeScan:
-    def __init__(self, repo: GitRepo, root: Trusted, commits: list[Commit], head: str) -> None:
-        self.repo = repo
-        self.root = root
-        self.commits = commits
-        self.head = head
-        self.in_range = {c.oid: c for c in commits}
-        self.policies: dict[str, Policy | None] = {}
-        if root.blob:
-            self.policies[root.blob] = root.policy
-        self.sigs: dict[str, SigResult] = {}
-        self.trusted: dict[str, Trusted] = {}
-        self.fetched: dict[str, tuple[Commit, RecordFields]] = {}
-        self.parsed_paths: set[str] = set()
-        self.head_policy = root.policy
+    repo: GitRepo
+    objects: ObjectReader
+    root: Trusted
+    commits: list[Commit]
+    base: str
+    head: str
+    in_range: dict[str, Commit] = field(default_factory=dict)
+    policies: dict[str, Policy | None] = field(default_factory=dict)
+    policy_errors: dict[str, PolicyError] = field(default_factory=dict)
+    sigs: dict[str, SigResult] = field(default_factory=dict)
+    trusted: dict[str, Trusted] = field(default_factory=dict)
+    fetched: dict[str, _BaseRecord] = field(default_factory=dict)  # reached via Fzjj-Prev
+    gained: dict[str, _BaseRecord] = field(default_factory=dict)  # base's since branching
+    searched: dict[str, list[_BaseRecord]] = field(default_factory=dict)  # by draft id
+    parsed_paths: set[str] = field(default_factory=set)
+    outside: list[str] = field(default_factory=list)  # parents of the range on base history
+    head_policy: Policy | None = None
+
+    def __post_init__(self) -> None:
+        self.in_range = {c.oid: c for c in self.commits}
+        self.outside = sorted(
+            {p for c in self.commits for p in c.parents if p not in self.in_range}
+        )
+        if self.root.blob:
+            self.policies[self.root.blob] = self.root.policy
+        self.head_policy = self.root.policy
 
     # ---- helpers -----------------------------------------------------------------------
+
+    @property
+    def searched_ids(self) -> set[str]:
+        return {r.commit.oid for found in self.searched.values() for r in found}
+
+    @property
+    def policy(self) -> Policy:
+        assert self.head_policy is not None
+        return self.head_policy
 
     def verify(self, commit: Commit) -> SigResult:
         if commit.oid not in self.sigs:
@@ -187,88 +222,90 @@ class _RangeScan:
             self.sigs[commit.oid] = (check.ok, check.key, check.reason)
         return self.sigs[commit.oid]
 
-    def load_policies(self, blobs: Iterable[str | None]) -> None:
-        wanted = {b for b in blobs if b and b not in self.policies}
-        for blob, data in self.repo.cat_objects(wanted).items():
+    def policy_blob(self, commit: str) -> str | None:
+        return self.objects.oid(f"{commit}:{POLICY_FILE}")
+
+    def load_policy(self, blob: str | None) -> Policy | None:
+        if blob is None:
+            return None
+        if blob not in self.policies:
             try:
-                self.policies[blob] = decode_policy(data)
-            except PolicyError:
+                self.policies[blob] = decode_policy(self.objects.blob(blob) or b"")
+            except PolicyError as exc:
                 self.policies[blob] = None
+                self.policy_errors[blob] = exc
+        return self.policies[blob]
 
     def when(self, commit: Commit) -> datetime:
         moment = datetime.fromtimestamp(commit.committer_time, UTC)
-        return moment.astimezone(self.head_policy.tz)
+        return moment.astimezone(self.policy.tz)
 
     # ---- the steps ---------------------------------------------------------------------
 
-    def run(self, base: str) -> list[Violation]:
-        records, malformed = self.read_records(self.commits)
-        outside = sorted({p for c in self.commits for p in c.parents if p not in self.in_range})
-        specs = [f"{c.tree}:{POLICY_FILE}" for c in self.commits]
-        specs += [f"{p}:{POLICY_FILE}" for p in outside]
-        specs += [f"{c.tree}:{f.path}" for c, f in records]
-        found = self.repo.lookup(specs)
-        n, m = len(self.commits), len(outside)
-        tree_policy = dict(zip([c.oid for c in self.commits], found[:n], strict=True))
-        tree_policy.update(zip(outside, found[n : n + m], strict=True))
-        blob_at = dict(zip([c.oid for c, _ in records], found[n + m :], strict=True))
-
+    def run(self) -> list[Violation]:
+        outside = self.outside
+        if not outside:
+            raise FzjjError(
+                f"版本 {self.head[:12]} 与基准版本 {self.base[:12]} 没有共同的历史",
+                hint="--base 应为合并请求的目标分支（例如 origin/main）；确认两者来自同一仓库。",
+            )
+        records, malformed = read_records(self.commits)
+        tree_policy = {c: self.policy_blob(c) for c in [*self.in_range, *outside]}
         violations = self.walk_roster(tree_policy)
-        head_trusted = self.trusted.get(self.head, self.root)
-        self.head_policy = head_trusted.policy
-        self.follow_prev(records)
-        inputs = self.base_inputs()
-        for commit, fields in records:
-            inputs.append(self.range_input(commit, fields, blob_at[commit.oid]))
-        for commit, why in malformed:
-            inputs.append(self.malformed_input(commit, why))
+        self.head_policy = self.trusted[self.head].policy
+        violations += self.head_policy_problems(tree_policy[self.head])
 
         touched = {f.draft_id for _, f in records}
-        drafts, meta, draft_violations = self.read_drafts(base, records, touched)
-        violations += draft_violations
-        from fzjj import chain, history
+        self.follow_prev(records)
+        self.read_gained(outside, touched)
+        self.read_unlinked(records)
+        inputs = self.base_inputs()
+        first_range_input = len(inputs)
+        for commit, fields in records:
+            blob = self.objects.oid(f"{commit.tree}:{fields.path}")
+            inputs.append(self.range_input(commit, fields, blob))
+        for commit, why in malformed:
+            inputs.append(
+                RecordInput(commit.oid, None, why, False, None, None, None, None, self.when(commit))
+            )
+
+        drafts, meta, changed, found = self.read_drafts(records, touched)
+        violations += found
+        from fzjj import chain
 
         states, loose = chain.replay(
             inputs,
             {i: chain.summarize(d) for i, d in drafts.items() if i in touched},
-            self.head_policy,
+            self.policy,
             metadata={i: chain.summarize(d) for i, d in meta.items()},
         )
         violations += loose
+        added = {i.commit for i in inputs[first_range_input:]}
         for draft_id in sorted(touched):
             if draft_id in states:
-                violations += states[draft_id].violations
+                # Problems of base records are the base branch's, reported by its own check.
+                violations += [
+                    v for v in states[draft_id].violations if v.commit is None or v.commit in added
+                ]
+        # Content rules run on what the range changes; drafts it only records were checked
+        # when they landed on the base branch, unless the range changes the roster's rules.
+        rules_changed = self.trusted[self.head].blob != self.root.blob
         for draft in sorted(drafts.values(), key=lambda d: d.path):
-            violations += history.draft_violations(draft, self.head_policy)
+            if rules_changed or draft.path in changed:
+                from fzjj.history import draft_violations
+
+                violations += draft_violations(draft, self.policy)
         violations += self.merge_damage(records, inputs)
         return violations
 
-    def read_records(
-        self, commits: Sequence[Commit]
-    ) -> tuple[list[tuple[Commit, RecordFields]], list[tuple[Commit, str]]]:
-        records: list[tuple[Commit, RecordFields]] = []
-        malformed: list[tuple[Commit, str]] = []
-        for commit in commits:
-            if "Fzjj-" not in commit.message:
-                continue
-            try:
-                fields = parse_record(commit.message)
-            except MalformedRecord as exc:
-                malformed.append((commit, str(exc)))
-                continue
-            if fields is not None and fields.draft_id:
-                records.append((commit, fields))
-        return records, malformed
-
     def walk_roster(self, tree_policy: dict[str, str | None]) -> list[Violation]:
-        """The trusted roster at every commit of the range, parents first."""
+        """The trusted roster at every commit of the range, parents first.
+
+        A commit whose parent lies outside the range sits on the base branch's history; what
+        it adds is judged under the base revision's roster, wherever the branch started, so a
+        key removed on the base branch cannot sign new records from an old branch.
+        """
         out: list[Violation] = []
-        changed = [
-            tree_policy[c.oid]
-            for c in self.commits
-            if tree_policy[c.oid] not in [tree_policy.get(p) for p in c.parents]
-        ]
-        self.load_policies(changed)
         for commit in self.commits:
             blob = tree_policy[commit.oid]
             parents = [(tree_policy.get(p), self.trusted.get(p, self.root)) for p in commit.parents]
@@ -285,10 +322,11 @@ class _RangeScan:
                         "该提交删除了 policies.yaml；删除不生效",
                         path=POLICY_FILE,
                         commit=commit.oid,
+                        hint="恢复 policies.yaml（git checkout HEAD~1 -- policies.yaml）后提交。",
                     )
                 )
                 continue
-            new = self.policies.get(blob)
+            new = self.load_policy(blob)
             problem = roster_change(commit.oid, first.policy, new, partial(self.verify, commit))
             if problem is not None:
                 out.append(problem)
@@ -296,57 +334,143 @@ class _RangeScan:
                 self.trusted[commit.oid] = Trusted(blob, new)
         return out
 
+    def head_policy_problems(self, head_blob: str | None) -> list[Violation]:
+        """G001 (the head's file does not parse, with field and line) and P006 (the head's
+        file is not the trusted roster), as the full check reports them."""
+        out: list[Violation] = []
+        error = self.policy_errors.get(head_blob or "")
+        if error is not None:
+            out.append(policy_error_violation(error, self.head))
+        if head_blob is not None and head_blob != self.trusted[self.head].blob:
+            out.append(
+                Violation(
+                    "P006",
+                    "当前的 policies.yaml 不是可信名册（修改未经授权），按最后一版可信名册校验",
+                    path=POLICY_FILE,
+                    commit=self.head,
+                    hint="撤销未经授权的修改，或由名册管理员签名提交新版本（version 加 1）。",
+                )
+            )
+        return out
+
     def follow_prev(self, records: Sequence[tuple[Commit, RecordFields]]) -> None:
         """Fetch the earlier records of each touched draft from base history via Fzjj-Prev."""
-        pending = {f.prev for _, f in records if f.prev and f.prev not in self.in_range}
+        pending = [f.prev for _, f in records if f.prev and f.prev not in self.in_range]
+        seen: set[str] = set()
         steps = 0
         while pending and steps < MAX_PREV_STEPS:
             steps += 1
-            found = gitstore.read_commits(self.repo, sorted(pending))
-            pending = set()
-            for oid, commit in found.items():
-                try:
-                    fields = parse_record(commit.message)
-                except MalformedRecord:
+            following: list[str] = []
+            for oid in dict.fromkeys(pending):
+                if oid in seen:
                     continue
-                if fields is None or not fields.draft_id:
+                seen.add(oid)
+                commit = self.objects.commit(oid)
+                fields = record_of(commit) if commit else None
+                if commit is None or fields is None:
                     continue
-                self.fetched[oid] = (commit, fields)
-                prev = fields.prev
-                if prev and prev not in self.fetched and prev not in self.in_range:
-                    pending.add(prev)
-        # A Prev may name a commit that exists but is not part of this history.
-        stray = gitstore.not_reachable(self.repo, sorted(self.fetched), self.head)
-        for oid in stray:
+                self.fetched[oid] = _BaseRecord(commit, fields, 0)
+                if fields.prev and fields.prev not in self.in_range:
+                    following.append(fields.prev)
+            pending = following
+        # A Prev may name a commit that exists but is part of neither branch.
+        from fzjj import gitstore
+
+        heads = [self.head, self.base]
+        for oid in gitstore.not_reachable_from(self.repo, sorted(self.fetched), heads):
             del self.fetched[oid]
 
+    def read_gained(self, outside: Sequence[str], touched: set[str]) -> None:
+        """Records of the touched drafts that the base branch gained after the range's
+        branch point: merging would put them in the same chains as the range's records."""
+        from fzjj import gitstore
+
+        attach = [p for p in outside if p != self.base]
+        if not attach or not touched:
+            return
+        fork = attach[0] if len(attach) == 1 else gitstore.merge_base_of(self.repo, attach)
+        if fork is None:
+            return
+        for i, commit in enumerate(self.repo.commits([self.base, "^" + fork])):
+            fields = record_of(commit)
+            if fields is not None and fields.draft_id in touched:
+                self.gained[commit.oid] = _BaseRecord(commit, fields, i)
+
+    def read_unlinked(self, records: Sequence[tuple[Commit, RecordFields]]) -> None:
+        """The base records of drafts whose chain the range does not link to.
+
+        A draft's first record in the range is a submission, or its Fzjj-Prev leads back
+        through that draft's records to one. When it does not (a record copied from another
+        draft, a pointer to nothing), the draft's records are searched in base history, the
+        only step whose cost grows with the history; a normal pull request never takes it.
+        """
+        first: dict[str, RecordFields] = {}
+        for _, fields in records:
+            first.setdefault(fields.draft_id, fields)
+        unlinked = sorted(i for i, f in first.items() if not self.reaches_submit(f))
+        if not unlinked:
+            return
+        patterns = [f"--grep=Fzjj-Draft: {draft_id}" for draft_id in unlinked]
+        for i, commit in enumerate(self.repo.commits(["--fixed-strings", *patterns, self.base])):
+            found = record_of(commit)
+            if found is not None and found.draft_id in unlinked:
+                self.searched.setdefault(found.draft_id, []).append(_BaseRecord(commit, found, i))
+
+    def reaches_submit(self, fields: RecordFields) -> bool:
+        hops = 0
+        current: RecordFields | None = fields
+        while current is not None and hops <= MAX_PREV_STEPS:
+            if current.action is Action.SUBMIT:
+                return True
+            if current.prev is None:
+                return False
+            found = self.fetched.get(current.prev)
+            in_range = self.in_range.get(current.prev)
+            if found is not None:
+                current = found.fields if found.fields.draft_id == fields.draft_id else None
+            elif in_range is not None:
+                current = record_of(in_range)
+                if current is not None and current.draft_id != fields.draft_id:
+                    current = None
+            else:
+                current = None
+            hops += 1
+        return False
+
     def base_inputs(self) -> list[RecordInput]:
-        """The fetched base records, oldest first, each under the roster at its place."""
-        items = list(self.fetched.values())
-        specs = [f"{c.parents[0]}:{POLICY_FILE}" if c.parents else "" for c, _ in items]
-        specs += [f"{c.tree}:{f.path}" for c, f in items]
-        found = self.repo.lookup(specs)
-        rosters, blobs = found[: len(items)], found[len(items) :]
-        self.load_policies(rosters)
+        """The base records, parents first, each under the roster at its place in base
+        history (the base branch is trusted as it stands)."""
 
         def depth(oid: str) -> int:
             hops = 0
-            prev = self.fetched[oid][1].prev
+            prev = self.fetched[oid].fields.prev
             while prev in self.fetched and hops < MAX_PREV_STEPS:
                 hops += 1
-                prev = self.fetched[prev][1].prev
+                prev = self.fetched[prev].fields.prev
             return hops
 
-        order = sorted(range(len(items)), key=lambda i: depth(items[i][0].oid))
+        # Records reached only through Fzjj-Prev lie below the branch point: they come first,
+        # in chain order; then what the base gained, in git's parents-first order.
+        searched = self.searched_ids
+        older = sorted(
+            (o for o in self.fetched if o not in self.gained and o not in searched), key=depth
+        )
+        items = [self.fetched[o] for o in older]
+        items += sorted(
+            (r for r in self.gained.values() if r.commit.oid not in searched),
+            key=lambda r: r.order,
+        )
+        items += [r for found in self.searched.values() for r in found]
         out: list[RecordInput] = []
-        for i in order:
-            commit, fields = items[i]
-            roster_blob = rosters[i]
-            roster = self.policies.get(roster_blob) if roster_blob else None
+        for item in items:
+            commit, fields = item.commit, item.fields
+            parent = commit.parents[0] if commit.parents else None
+            roster = self.load_policy(self.policy_blob(parent)) if parent else None
+            blob = self.objects.oid(f"{commit.tree}:{fields.path}")
             ok, key, reason = self.verify(commit)
             out.append(
                 RecordInput(
-                    commit.oid, fields, None, ok, key, reason, roster, blobs[i], self.when(commit)
+                    commit.oid, fields, None, ok, key, reason, roster, blob, self.when(commit)
                 )
             )
         return out
@@ -359,36 +483,48 @@ class _RangeScan:
             commit.oid, fields, None, ok, key, reason, roster.policy, blob, self.when(commit)
         )
 
-    def malformed_input(self, commit: Commit, why: str) -> RecordInput:
-        return RecordInput(commit.oid, None, why, False, None, None, None, None, self.when(commit))
+    def changed_drafts(self, outside: Sequence[str]) -> list[str]:
+        """Drafts the range changes: the difference between where it branched off and head."""
+        from fzjj import gitstore
+
+        start = self.base if list(outside) == [self.base] else None
+        if start is None:
+            start = gitstore.merge_base_of(self.repo, [self.base, self.head]) or self.base
+        old, new = self.objects.commit(start), self.objects.commit(self.head)
+        if old is None or new is None:
+            return []
+        return [
+            p
+            for p in self.objects.changed_files(old.tree, new.tree, CONTENT_DIR)
+            if p.endswith(".md")
+        ]
 
     def read_drafts(
-        self,
-        base: str,
-        records: Sequence[tuple[Commit, RecordFields]],
-        touched: set[str],
-    ) -> tuple[dict[str, Draft], dict[str, Draft], list[Violation]]:
-        """Parse the drafts at head that the range changes or records (and nothing else)."""
-        start = gitstore.merge_base(self.repo, base, self.head) or base
-        changed = [
-            p
-            for p in gitstore.diff_paths(self.repo, start, self.head)
-            if p.startswith(CONTENT_DIR + "/") and p.endswith(".md")
+        self, records: Sequence[tuple[Commit, RecordFields]], touched: set[str]
+    ) -> tuple[dict[str, Draft], dict[str, Draft], set[str], list[Violation]]:
+        """Parse the drafts at head that the range changes or records (and nothing else).
+
+        Returns the drafts by id, the last known version of touched drafts the range deleted,
+        the changed paths, and the file violations (D001, D002).
+        """
+        changed = set(self.changed_drafts(self.outside))
+        base_records = [
+            *self.fetched.values(),
+            *self.gained.values(),
+            *(r for found in self.searched.values() for r in found),
         ]
-        record_paths: dict[str, str] = {}
-        for _, fields in [*self.fetched.values(), *records]:
-            record_paths[fields.draft_id] = fields.path
-        paths = sorted({*changed, *record_paths.values()})
-        oids = self.repo.lookup([f"{self.head}:{p}" for p in paths])
-        present = {p: o for p, o in zip(paths, oids, strict=True) if o}
-        blobs = self.repo.cat_objects(present.values())
+        record_paths = {r.fields.draft_id: r.fields.path for r in base_records}
+        record_paths.update({f.draft_id: f.path for _, f in records})
         drafts: dict[str, Draft] = {}
         violations: list[Violation] = []
-        for path in sorted(present):
+        for path in sorted({*changed, *record_paths.values()}):
+            data = self.objects.blob(f"{self.head}:{path}")
+            if data is None:
+                continue
             self.parsed_paths.add(path)
             try:
                 check_path(path)
-                draft = parse_draft(blobs[present[path]], path)
+                draft = parse_draft(data, path)
             except DraftError as exc:
                 violations.append(
                     Violation("D001", exc.message, path=path, line=exc.line, hint=exc.hint)
@@ -407,10 +543,9 @@ class _RangeScan:
                 )
                 continue
             drafts[draft.meta.id] = draft
-        meta = self.old_metadata(
-            [i for i in touched if i not in drafts], [*self.fetched.values(), *records]
-        )
-        return drafts, meta, violations
+        everything = [*((r.commit, r.fields) for r in base_records), *records]
+        meta = self.old_metadata([i for i in touched if i not in drafts], everything)
+        return drafts, meta, changed, violations
 
     def old_metadata(
         self, missing: Sequence[str], records: Sequence[tuple[Commit, RecordFields]]
@@ -420,15 +555,13 @@ class _RangeScan:
         for commit, fields in records:
             if fields.draft_id in missing:
                 last[fields.draft_id] = (commit, fields)
-        specs = [f"{c.tree}:{f.path}" for c, f in last.values()]
-        oids = self.repo.lookup(specs)
-        blobs = self.repo.cat_objects(o for o in oids if o)
         out: dict[str, Draft] = {}
-        for (draft_id, (_, fields)), oid in zip(last.items(), oids, strict=True):
-            if oid is None or oid not in blobs:
+        for draft_id, (commit, fields) in last.items():
+            data = self.objects.blob(f"{commit.tree}:{fields.path}")
+            if data is None:
                 continue
             try:
-                out[draft_id] = parse_draft(blobs[oid], fields.path)
+                out[draft_id] = parse_draft(data, fields.path)
             except DraftError:
                 continue
         return out
@@ -436,17 +569,18 @@ class _RangeScan:
     def merge_damage(
         self, records: Sequence[tuple[Commit, RecordFields]], inputs: Sequence[RecordInput]
     ) -> list[Violation]:
-        known = {*self.in_range, *self.fetched}
+        known = {*self.in_range, *self.fetched, *self.gained, *self.searched_ids}
+        base_records = [*self.fetched.items(), *self.gained.items()]
+        base_records += [(r.commit.oid, r) for found in self.searched.values() for r in found]
         index = twins_index(
-            [(c.oid, f) for c, f in records] + [(o, f) for o, (_, f) in self.fetched.items()]
+            [(o, r.fields) for o, r in base_records] + [(c.oid, f) for c, f in records]
         )
         by_commit = {i.commit: i for i in inputs}
         out: list[Violation] = []
         for commit, fields in records:
-            if signature_counts(by_commit[commit.oid]):
-                continue
             found = merge_damage(
                 commit,
+                signed=signature_counts(by_commit[commit.oid]),
                 twin=twin_of(index, commit.oid, fields),
                 prev_missing=fields.prev is not None and fields.prev not in known,
                 path=fields.path,
@@ -459,12 +593,41 @@ class _RangeScan:
             if commit.oid in recorded or "Fzjj-Action:" not in commit.message:
                 continue
             try:
-                roster = parse_record(commit.message)
+                if parse_record(commit.message) is not None:
+                    continue  # a roster record
             except MalformedRecord:
-                roster = None
-            if roster is not None:
-                continue  # a roster record
-            found = merge_damage(commit)
+                pass
+            found = merge_damage(commit, signed=False)
             if found:
                 out.append(found)
         return out
+
+
+def record_of(commit: Commit) -> RecordFields | None:
+    """The draft record a commit carries; None for other commits and malformed records."""
+    if "Fzjj-" not in commit.message:
+        return None
+    try:
+        fields = parse_record(commit.message)
+    except MalformedRecord:
+        return None
+    return fields if fields is not None and fields.draft_id else None
+
+
+def read_records(
+    commits: Iterable[Commit],
+) -> tuple[list[tuple[Commit, RecordFields]], list[tuple[Commit, str]]]:
+    """The draft records among `commits`, and the commits whose trailers are malformed."""
+    records: list[tuple[Commit, RecordFields]] = []
+    malformed: list[tuple[Commit, str]] = []
+    for commit in commits:
+        if "Fzjj-" not in commit.message:
+            continue
+        try:
+            fields = parse_record(commit.message)
+        except MalformedRecord as exc:
+            malformed.append((commit, str(exc)))
+            continue
+        if fields is not None and fields.draft_id:
+            records.append((commit, fields))
+    return records, malformed

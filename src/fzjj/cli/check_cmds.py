@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from fzjj.cli.base import FzjjApp
-from fzjj.errors import ExitCode, FzjjError, UsageError
+from fzjj.errors import FzjjError, UsageError
 
 
 class Format(StrEnum):
@@ -44,25 +44,9 @@ def register(app: typer.Typer) -> None:
         rev: Annotated[str, typer.Option("--rev", help="要检查的版本")] = "HEAD",
     ) -> None:
         """检查名册、稿件、审核记录与审核链、内容规则。退出码：0 通过，1 有违规，2 无法检查。"""
-        from fzjj.check import format_text, render, run_check
-        from fzjj.gitstore import open_repo
+        from fzjj.cli.entry import check_command
 
-        try:
-            report = run_check(open_repo(Path.cwd()), rev, base)
-        except FzjjError as exc:
-            raise _exit(exc) from None
-        text = render(report, fmt.value)
-        if output is not None:
-            try:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                output.write_text(text, "utf-8")
-            except OSError as exc:
-                raise _exit(
-                    FzjjError(f"无法写入报告文件：{exc.strerror}", path=str(output))
-                ) from None
-            text = format_text(report)
-        sys.stdout.write(text)
-        raise typer.Exit(int(report.exit_code))
+        raise typer.Exit(check_command(fmt.value, output, base, rev))
 
     @app.command()
     def init(
@@ -75,12 +59,9 @@ def register(app: typer.Typer) -> None:
             result = init_repository(folder)
         except FzjjError as exc:
             raise _exit(exc) from None
-        if result.git_initialised:
-            print(f"已在 {result.root} 初始化 git 仓库（分支 main）")
+        print(f"已在 {result.root} 新建内容仓库（git 分支 main）：")
         for rel in result.created:
             print(f"  新建 {rel}")
-        for rel in result.skipped:
-            print(f"  已存在，未改动 {rel}")
         print(
             "下一步：名册管理员把 policies.yaml 中的示例人员换成真实人员和公钥，然后签名提交：\n"
             f"  cd {result.root}\n"
@@ -93,18 +74,9 @@ def register(app: typer.Typer) -> None:
     @hook.command("pre-receive")
     def pre_receive() -> None:
         """由 git 在接收推送前调用（从标准输入读取“旧值 新值 引用名”）。"""
-        from fzjj import hook as server
-        from fzjj.gitstore import open_hook_repo
+        from fzjj.cli.entry import pre_receive_command
 
-        try:
-            repo = open_hook_repo(server.hook_git_dir())
-            updates = server.parse_updates(sys.stdin)
-            result = server.pre_receive(repo, updates)
-        except FzjjError as exc:
-            print(f"fzjj：无法检查本次推送，已拒绝。\n错误：{exc.render()}", file=sys.stderr)
-            raise typer.Exit(int(ExitCode.CANNOT_RUN)) from None
-        sys.stderr.write(server.render_result(result))
-        raise typer.Exit(1 if result.refused else 0)
+        raise typer.Exit(pre_receive_command())
 
     @hook.command("install")
     def install(

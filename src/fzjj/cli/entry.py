@@ -1,0 +1,145 @@
+"""The `fzjj` entry point; `fzjj check` and `fzjj hook pre-receive` start without typer.
+
+CI runs `fzjj check --base` on every pull request and the server runs the hook on every
+push, so their start-up counts (docs/benchmarks.md). Building the typer application imports
+typer, click and, for every option, a pydantic type adapter: about as much time as the whole
+pull-request check. These two commands therefore parse their few options here and run the
+same functions as their typer commands in `fzjj.cli.check_cmds`, and report a bad command
+line in Chinese with exit code 2. `--help` goes to the typer application. A test keeps the
+option table here and the typer command in step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TextIO
+
+from fzjj.errors import ExitCode, FzjjError, UsageError
+
+FORMATS = ("text", "json", "github", "junit")
+# option → parameter name of `check_command`; every option takes a value.
+CHECK_OPTIONS = {
+    "--format": "fmt",
+    "-f": "fmt",
+    "--output": "output",
+    "-o": "output",
+    "--base": "base",
+    "--rev": "rev",
+}
+
+
+def run() -> None:
+    """`fzjj …`: the two gate commands directly, everything else through typer."""
+    command = fast_command(sys.argv[1:])
+    if command is None:
+        from fzjj.cli.main import run as run_typer
+
+        run_typer()
+        return
+    try:
+        code = command()
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        code = int(ExitCode.CANNOT_RUN)
+    sys.exit(code)
+
+
+def fast_command(argv: Sequence[str]) -> Callable[[], int] | None:
+    """The gate command `argv` asks for, or None when typer should handle it (help, other
+    commands). A usage error comes back as a command that prints it and returns 2."""
+    if list(argv) == ["hook", "pre-receive"]:
+        return pre_receive_command
+    if not argv or argv[0] != "check" or "--help" in argv[1:]:
+        return None
+    values: dict[str, str] = {}
+    rest = list(argv[1:])
+    while rest:
+        arg = rest.pop(0)
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        key = CHECK_OPTIONS.get(name)
+        if key is None:
+            what = f"选项 {name}" if name.startswith("-") else f"参数 {name!r}"
+            return partial(usage_error, f"fzjj check 不接受{what}")
+        if not eq:
+            if not rest or rest[0] in CHECK_OPTIONS:
+                return partial(usage_error, f"选项 {name} 需要一个值")
+            value = rest.pop(0)
+        values[key] = value  # a repeated option: the last one counts, as in typer
+    fmt = values.get("fmt", "text")
+    if fmt not in FORMATS:
+        return partial(usage_error, f"--format 的值 {fmt!r} 无效，可选 {'、'.join(FORMATS)}")
+    output = Path(values["output"]) if values.get("output") else None
+    return partial(check_command, fmt, output, values.get("base"), values.get("rev") or "HEAD")
+
+
+def usage_error(message: str) -> int:
+    """A bad command line: the message in Chinese and exit code 2, as typer would."""
+    return fail(UsageError(message, hint="运行 fzjj check --help 查看用法。"))
+
+
+def emit(stream: TextIO, text: str) -> None:
+    """Write `text`, in UTF-8 when the stream's own encoding cannot hold Chinese."""
+    try:
+        try:
+            stream.write(text)
+            stream.flush()
+        except UnicodeEncodeError:
+            stream.flush()
+            stream.buffer.write(text.encode("utf-8", "replace"))
+            stream.buffer.flush()
+    except BrokenPipeError:
+        # The reader went away (`fzjj check | head`): the exit code still tells the result;
+        # point the stream at /dev/null so that Python's final flush stays quiet.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def fail(exc: FzjjError) -> int:
+    emit(sys.stderr, f"错误：{exc.render()}\n")
+    return int(exc.exit_code)
+
+
+def check_command(fmt: str, output: Path | None, base: str | None, rev: str) -> int:
+    """`fzjj check`: run the check, print (or write) the report; returns the exit code."""
+    from fzjj.check import format_text, render, run_check
+    from fzjj.gitstore import open_repo
+
+    try:
+        report = run_check(open_repo(Path.cwd()), rev, base)
+    except FzjjError as exc:
+        return fail(exc)
+    text = render(report, fmt)
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, "utf-8")
+        except OSError as exc:
+            return fail(FzjjError(f"无法写入报告文件：{exc.strerror}", path=str(output)))
+        text = format_text(report)
+    emit(sys.stdout, text)
+    return int(report.exit_code)
+
+
+def pre_receive_command() -> int:
+    """`fzjj hook pre-receive`: judge the pushed ref updates read from stdin.
+
+    What the pusher should see goes to stderr (git shows it as `remote:` lines); exit 1
+    refuses the push, and so does exit 2 when the check cannot run at all (fail closed).
+    """
+    from fzjj import hook
+    from fzjj.gitstore import open_hook_repo
+
+    try:
+        repo = open_hook_repo(hook.hook_git_dir())
+        updates = hook.parse_updates(sys.stdin)
+        result = hook.pre_receive(repo, updates)
+    except FzjjError as exc:
+        emit(sys.stderr, f"fzjj：无法检查本次推送，已拒绝。\n错误：{exc.render()}\n")
+        return int(ExitCode.CANNOT_RUN)
+    emit(sys.stderr, hook.render_result(result))
+    return 1 if result.refused else 0
