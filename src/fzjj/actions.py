@@ -87,6 +87,7 @@ def _signing_key(ws: Workspace) -> str:
 
 def _committed(ws: Workspace, draft: Draft) -> tuple[str, bytes]:
     """The draft as committed at HEAD; refuse if the work tree differs."""
+    ws.repo.check_worktree(draft.path, committed=True)
     data = ws.repo.show("HEAD", draft.path)
     if data is None:
         raise RefusedError("稿件还没有报送到仓库", path=draft.path, hint="先由信息员 fzjj submit。")
@@ -129,6 +130,7 @@ def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
             f"该稿件已报送，当前状态：{chain.describe_phase(current)}；内容没有变化，无需重复报送",
             path=draft.path,
         )
+    ws.repo.check_worktree(draft.path, committed=False)
     data = (ws.root / draft.path).read_bytes()
     key = _signing_key(ws)
     fields = RecordFields(
@@ -144,7 +146,7 @@ def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
     blob = ws.repo.write_blob(data)
     if blob != fields.blob:  # pragma: no cover - git and hashlib disagree only on corruption
         raise DraftError("写入对象库的内容与文件不一致", path=draft.path)
-    oid = ws.repo.record_commit(format_message(fields), path=draft.path, blob=blob)
+    oid = ws.repo.record_commit(format_message(fields), signer=key, path=draft.path, blob=blob)
     return Outcome(oid, draft, state, None, warnings)
 
 
@@ -172,8 +174,9 @@ def review(ws: Workspace, path: str, *, approve: bool, opinion: str) -> Outcome:
         prev=_prev(state),
         opinion=opinion,
     )
-    new_state, _ = _judge(ws, draft, fields, _signing_key(ws))
-    oid = ws.repo.record_commit(format_message(fields))
+    key = _signing_key(ws)
+    new_state, _ = _judge(ws, draft, fields, key)
+    oid = ws.repo.record_commit(format_message(fields), signer=key)
     return Outcome(oid, draft, new_state, stage, warnings)
 
 
@@ -205,8 +208,9 @@ def publish(ws: Workspace, path: str, url: str) -> Outcome:
         prev=_prev(state),
         url=url.strip(),
     )
-    new_state, _ = _judge(ws, draft, fields, _signing_key(ws))
-    oid = ws.repo.record_commit(format_message(fields))
+    key = _signing_key(ws)
+    new_state, _ = _judge(ws, draft, fields, key)
+    oid = ws.repo.record_commit(format_message(fields), signer=key)
     return Outcome(oid, draft, new_state, None, warnings)
 
 

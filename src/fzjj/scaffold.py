@@ -6,8 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
+from fzjj.draft import dump_front_matter
 from fzjj.errors import UsageError
 from fzjj.model import Kind
 from fzjj.policy import Policy
@@ -63,9 +62,8 @@ def new_draft(
     }
     if kind is Kind.FORWARD:
         meta["source"] = {"name": "", "title": "", "url": "https://", "type": "新规政策"}
-    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
-    body = "正文写在这里。\n"
+    data = dump_front_matter(meta, "\n正文写在这里。\n")
     folder.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8", newline="\n") as fh:
-        fh.write(f"---\n{head}---\n\n{body}")
+    with target.open("xb") as fh:
+        fh.write(data)
     return target.relative_to(root).as_posix()
