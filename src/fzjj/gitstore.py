@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fzjj.errors import GitError, RepoError
+from fzjj.errors import GitError, RepoError, UsageError
 
 if TYPE_CHECKING:
     import git
@@ -202,9 +204,7 @@ class GitRepo:
         except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
             raise RepoError(f"{self.root} 不是 git 工作区", hint="进入内容仓库目录。") from exc
         # the same environment as every other git call: no inherited GIT_DIR or index
-        repo.git.update_environment(
-            **dict.fromkeys(_ENV_DROP), LC_ALL="C", GIT_TERMINAL_PROMPT="0"
-        )
+        repo.git.update_environment(**dict.fromkeys(_ENV_DROP), LC_ALL="C", GIT_TERMINAL_PROMPT="0")
         return repo
 
     def branch(self) -> str:
@@ -482,6 +482,52 @@ def _gpg_fingerprint(key: str | None, program: str = "gpg") -> str:
         found = "找不到" if not primaries else "匹配到多把"
         raise GitError(f"{found} OpenPGP 签名私钥 {key}", hint=hint)
     return primaries[0]
+
+
+_TRUST_ROOT: ContextVar[str | None] = ContextVar("fzjj_trust_root", default=None)
+_FULL_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+TRUST_ROOT_HINT = (
+    "信任根写完整的 40 位提交编号（git rev-parse 该提交），由本机 git config fzjj.trustRoot "
+    "或 --trust-root 给出；说明见 docs/policies.md“信任根”。"
+)
+
+
+def set_trust_root(value: str | None) -> None:
+    """The `--trust-root` given on the command line, for every history read of this run."""
+    _TRUST_ROOT.set(value)
+
+
+def trust_anchor(repo: GitRepo, head: str, explicit: str | None = None) -> str | None:
+    """The commit whose policies.yaml is trusted as given, or None (the first roster is).
+
+    Taken from `explicit`, else `--trust-root`, else `git config fzjj.trustRoot` — never
+    from a file in the repository, which a push could change. It must be a full commit id
+    (a branch or tag moves; a short id can be ground to collide), an ancestor of `head`
+    (a rewritten history that drops it fails closed) and hold a policies.yaml.
+    """
+    from fzjj.policy import POLICY_FILE
+
+    given = explicit or _TRUST_ROOT.get()
+    source = "--trust-root" if given else "git config fzjj.trustRoot"
+    shown = (given or repo.trust_root_config() or "").strip()
+    text = shown.lower()
+    if not text:
+        return None
+    if not _FULL_OID.fullmatch(text):
+        raise UsageError(
+            f"{source} 应为完整的提交编号，而不是 {shown[:50]!r}", hint=TRUST_ROOT_HINT
+        )
+    oid = repo.resolve(text)
+    if oid is None:
+        raise RepoError(f"{source} 指定的信任根 {text[:12]} 不在本仓库中", hint=TRUST_ROOT_HINT)
+    if not repo.is_ancestor(oid, head):
+        raise RepoError(
+            f"{source} 指定的信任根 {text[:12]} 不在所检查版本的历史中（历史被改写，或配置有误）",
+            hint="核对信任根；历史被改写时不要更改信任根来迁就，先查明原因。",
+        )
+    if repo.lookup([f"{oid}:{POLICY_FILE}"])[0] is None:
+        raise RepoError(f"信任根 {text[:12]} 中没有 {POLICY_FILE}", hint=TRUST_ROOT_HINT)
+    return oid
 
 
 # ---- queries for `fzjj check`, pull-request mode and the server hook ---------------------

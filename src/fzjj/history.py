@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from fzjj import chain, sigverify
 from fzjj.draft import CONTENT_DIR, Draft, check_path, line_of, parse_draft
 from fzjj.errors import DraftError, FzjjError, PolicyError
-from fzjj.gitstore import Commit, GitRepo
-from fzjj.model import DraftState, Violation
+from fzjj.gitstore import Commit, GitRepo, trust_anchor
+from fzjj.model import DraftState, RosterVersion, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
 from fzjj.records import MalformedRecord, RecordFields, parse_record
 
@@ -38,6 +38,7 @@ class History:
     paths: dict[str, str] = field(default_factory=dict)  # path → draft id
     commits: int = 0
     inputs: dict[str, list[chain.RecordInput]] = field(default_factory=dict)  # by draft id
+    rosters: list[RosterVersion] = field(default_factory=list)  # trusted versions, in order
 
     def all_violations(self) -> list[Violation]:
         out = [v for v in self.violations if v.code == "R001"]
@@ -119,16 +120,20 @@ def load(
 
     # Trusted roster per commit: (blob, Policy). Changes need a roster admin of the parent's.
     trusted: dict[str, tuple[str, Policy] | None] = {}
-    root_oid = repo.resolve(trust_root) if trust_root else None
-    if trust_root and root_oid is None:
-        raise FzjjError(f"找不到信任根版本 {trust_root}")
+    root_oid = trust_anchor(repo, head, trust_root)
+    rosters: list[RosterVersion] = []
+    tree_of = {c.oid: c.tree for c in commits}
     for commit in commits:
         blob = tree_policy[commit.tree]
         parents = [trusted.get(p) for p in commit.parents]
         base = parents[0] if parents else None
+        # Only a commit that brings a new file onto its first parent's line can change the
+        # roster; later commits carrying a refused file neither adopt nor report it again.
+        first = tree_policy.get(tree_of.get(commit.parents[0], "")) if commit.parents else None
+        changed = not commit.parents or first != blob
         if blob is None:
             trusted[commit.oid] = base
-            if base is not None:
+            if base is not None and changed:
                 violations.append(
                     Violation(
                         "P005",
@@ -145,11 +150,15 @@ def load(
         if same is not None:
             trusted[commit.oid] = same
             continue
-        new = policy_of(blob)
         genesis = (base is None and root_oid is None and not any(trusted.values())) or (
             commit.oid == root_oid
         )
+        if not changed and not genesis:
+            trusted[commit.oid] = base
+            continue
+        new = policy_of(blob)
         if new is None:
+            trusted[commit.oid] = base
             violations.append(
                 Violation(
                     "P001",
@@ -159,10 +168,10 @@ def load(
                     hint="运行 fzjj check 查看具体字段；修正后由名册管理员签名提交。",
                 )
             )
-            trusted[commit.oid] = base
             continue
         if genesis:
             trusted[commit.oid] = (blob, new)
+            rosters.append(RosterVersion(commit.oid, new.version, blob, None, None, anchor=True))
             continue
         if base is None:
             trusted[commit.oid] = None
@@ -206,6 +215,7 @@ def load(
             trusted[commit.oid] = base
         else:
             trusted[commit.oid] = (blob, new)
+            rosters.append(RosterVersion(commit.oid, new.version, blob, person, key))
 
     final = trusted.get(head)
     if final is None:
@@ -282,6 +292,7 @@ def load(
         paths=paths,
         commits=len(commits),
         inputs=by_draft,
+        rosters=rosters,
     )
 
 
