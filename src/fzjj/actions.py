@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from fzjj import chain
-from fzjj.draft import Draft, digest_bytes
+from fzjj.draft import Draft, digest_bytes, line_of
 from fzjj.errors import DraftError, RefusedError, UsageError
 from fzjj.history import draft_violations
 from fzjj.model import STAGE_LABELS, Action, DraftState, Phase, Stage, Violation
@@ -107,10 +107,24 @@ def _prev(state: DraftState | None) -> str | None:
     return valid[-1].commit if valid else None
 
 
+def _known_unit(ws: Workspace, draft: Draft) -> None:
+    """A draft whose unit the trusted roster does not know is invalid input, not a refusal."""
+    policy = ws.policy
+    if draft.meta.unit not in policy.unit_by_id:
+        raise DraftError(
+            f"单位 {draft.meta.unit!r} 不在 policies.yaml 的 units 中",
+            path=draft.path,
+            field="unit",
+            line=line_of(draft, "unit"),
+            hint="unit 填写单位 id：" + "、".join(f"{u.id}（{u.name}）" for u in policy.units),
+        )
+
+
 def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
     draft = ws.read_draft(path)
     if ws.repo.head() is None:
         raise UsageError("仓库还没有任何提交", hint="先提交 policies.yaml（fzjj init 会完成）。")
+    _known_unit(ws, draft)
     other = ws.history.drafts.get(draft.meta.id)
     if other is not None and other.path != draft.path:
         raise DraftError(
@@ -190,6 +204,12 @@ def publish(ws: Workspace, path: str, url: str) -> Outcome:
             hint="填写公众号文章的 https 链接（https://mp.weixin.qq.com/s…）。",
         )
     state = ws.history.states.get(draft.meta.id)
+    if state is not None and state.phase is Phase.PUBLISHED and state.publication:
+        raise RefusedError(
+            f"该稿件已于 {state.publication.when:%Y-%m-%d} 记录发布：{state.publication.url}",
+            path=draft.path,
+            hint="更正已发布的稿件：修改后重新报送（fzjj submit），走完审核链再发布。",
+        )
     if state is None or state.phase is not Phase.APPROVED:
         phase = chain.describe_phase(state) if state else "未报送"
         raise RefusedError(
