@@ -321,7 +321,7 @@ class GitRepo:
         args = ["commit-tree", "-S", tree, "-F", "-"]
         if parent:
             args[2:2] = ["-p", parent]
-        proc = self.run(*args, input=message.encode("utf-8"), check=False)
+        proc = self.run(*args, input=message.encode("utf-8"), check=False, env=_signing_env())
         if proc.returncode != 0:
             raise GitError(
                 "签名提交失败：" + proc.stderr.decode("utf-8", "replace").strip()[:400],
@@ -352,6 +352,16 @@ class GitRepo:
                 "git 实际使用的签名密钥与 user.signingkey 指向的密钥不一致，没有写入记录",
                 hint="检查 user.signingkey 旁的 .pub 文件是否与私钥配对，或 ssh-agent 中的密钥。",
             )
+
+
+def _signing_env() -> dict[str, str]:
+    """The environment for `commit-tree -S`: the person's own locale, since gpg reads a
+    `Name <email>` key name in it (UTF-8 when none is set), and no inherited GIT_DIR."""
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    if not any(env.get(name) for name in ("LC_ALL", "LC_CTYPE", "LANG")):
+        env["LC_ALL"] = "C.UTF-8"
+    return env
 
 
 _IN_PROGRESS = (
