@@ -497,3 +497,28 @@ def test_new_numbers_drafts_of_the_same_day(bureau: Bureau) -> None:
     new(bureau, *args)
     names = sorted(p.name for p in (bureau.root / "content").rglob("*.md"))
     assert len(names) == 2 and names[0].endswith("-01.md") and names[1].endswith("-02.md")
+
+
+# ---- drafts removed from the repository ---------------------------------------------------
+
+
+def test_a_deleted_draft_keeps_its_valid_records_and_waits_for_nobody(bureau: Bureau) -> None:
+    from test_check_support import check_json
+
+    dropped = submitted(bureau, "2026-11-dropped")
+    bureau.ok("qy_head", "approve", dropped)
+    done = bureau.draft("2026-11-done", kind="interview")
+    bureau.ok("operator", "submit", done)
+    for person in ("qy_head", "secrecy_a", "deputy", "principal"):
+        bureau.ok(person, "approve", done)
+    bureau.ok("operator", "publish", done, "--url", URL)
+    bureau.git("rm", "-q", dropped, done)
+    bureau.git("commit", "-qm", "drop two drafts")
+    code, doc = check_json(bureau)
+    assert code == 0, doc["violations"]
+    states = {s["path"]: s for s in json.loads(bureau.ok("admin", "status", "--json"))}
+    assert states[dropped]["phase"] == "in_review" and states[dropped]["next_signers"] == []
+    assert states[dropped]["title"].startswith("（文件已删除）")
+    assert all(r["valid"] for r in states[dropped]["records"])
+    assert states[done]["phase"] == "published"  # judged as the interview it was
+    assert json.loads(bureau.ok("secrecy_a", "queue", "--json")) == []

@@ -594,3 +594,13 @@ def test_a_twin_file_does_not_inherit_the_approvals(bureau: Bureau) -> None:
     s = state(bureau, early)
     assert s["phase"] != "approved" and "R040" in [v["code"] for v in s["violations"]]
     assert "D002" in [v["code"] for v in file_violations(bureau, first)]
+
+
+def test_a_roster_action_in_the_trailers_is_malformed(bureau: Bureau) -> None:
+    bureau.sign_as("admin")
+    message = "roster\n\nFzjj-Action: roster\nFzjj-Policy: not-a-number\n"
+    bureau.git("commit", "-q", "--allow-empty", "-S", "-m", message)
+    oid = bureau.head()
+    _, doc = check_json(bureau)
+    found = [v for v in doc["violations"] if v["commit"] == oid]
+    assert [v["code"] for v in found] == ["R029"] and "未知的记录动作" in found[0]["message"]

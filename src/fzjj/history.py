@@ -277,7 +277,8 @@ def load(
 
     drafts, paths, file_violations = read_drafts(repo, head)
     violations += file_violations
-    states, loose = chain.replay(inputs, drafts, head_policy)
+    metadata = deleted_drafts(repo, inputs, drafts)
+    states, loose = chain.replay(inputs, drafts, head_policy, metadata=metadata)
     by_draft: dict[str, list[chain.RecordInput]] = {}
     for item in inputs:
         if item.fields is not None:
@@ -294,6 +295,26 @@ def load(
         inputs=by_draft,
         rosters=rosters,
     )
+
+
+def deleted_drafts(
+    repo: GitRepo, inputs: Sequence[chain.RecordInput], drafts: dict[str, Draft]
+) -> dict[str, Draft]:
+    """Drafts no longer at the revision: their front-matter as their last record saw it, so
+    their records are judged by their own unit and kind (one `cat-file --batch`)."""
+    last: dict[str, RecordFields] = {}
+    for item in inputs:
+        f = item.fields
+        if f is not None and f.draft_id not in drafts and item.blob_at_path == f.blob:
+            last[f.draft_id] = f
+    blobs = repo.cat_objects(f.blob for f in last.values())
+    out: dict[str, Draft] = {}
+    for draft_id, f in last.items():
+        try:
+            out[draft_id] = parse_draft(blobs[f.blob], f.path)
+        except (KeyError, DraftError):
+            continue
+    return out
 
 
 def read_drafts(

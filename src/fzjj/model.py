@@ -40,7 +40,6 @@ class Action(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     PUBLISH = "publish"
-    ROSTER = "roster"
 
 
 class Phase(StrEnum):

@@ -221,6 +221,8 @@ class Policy(_Strict):
     @classmethod
     def _chains(cls, value: dict[Kind, list[Stage]]) -> dict[Kind, list[Stage]]:
         for kind, stages in value.items():
+            if not stages:
+                raise ValueError(f"{kind} 的审核链不能为空：先审后发，至少要有一个审核环节")
             if len(set(stages)) != len(stages):
                 raise ValueError(f"{kind} 的审核链中有重复环节")
             order = [FULL_CHAIN.index(s) for s in stages]
