@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
 
 from conftest import Bureau
 from test_chain_threats import change_roster, state
@@ -41,6 +42,18 @@ def refused(b: Bureau, person: str, *args: str, code: int, says: tuple[str, ...]
         assert text in out, out
     assert snapshot(b) == before
     return out
+
+
+def invoke(b: Bureau, *args: str, answers: str | None = None) -> Result:
+    """`fzjj <args>` in the repository as git is configured now (no `sign_as`)."""
+    from fzjj.cli.main import app
+
+    old = os.getcwd()
+    os.chdir(b.root)
+    try:
+        return b.runner.invoke(app, list(args), input=answers)
+    finally:
+        os.chdir(old)
 
 
 def submitted(b: Bureau, slug: str, **kw: str) -> str:
@@ -127,14 +140,7 @@ def test_submit_with_no_signing_key_configured(bureau: Bureau) -> None:
     bureau.sign_as("qy_info")
     bureau.git("config", "--unset", "user.signingkey")
     before = snapshot(bureau)
-    from fzjj.cli.main import app
-
-    old = os.getcwd()
-    os.chdir(bureau.root)
-    try:
-        result = bureau.runner.invoke(app, ["submit", path])
-    finally:
-        os.chdir(old)
+    result = invoke(bureau, "submit", path)
     assert result.exit_code == 5
     assert "没有配置签名密钥（git config user.signingkey）" in result.output
     assert snapshot(bureau) == before
@@ -411,15 +417,8 @@ def test_forward_follows_the_chain_policies_yaml_sets(bureau: Bureau) -> None:
 
 
 def new(b: Bureau, *args: str, answers: str | None = None) -> tuple[int, str]:
-    from fzjj.cli.main import app
-
     b.sign_as("qy_info")
-    old = os.getcwd()
-    os.chdir(b.root)
-    try:
-        result = b.runner.invoke(app, ["new", *args], input=answers)
-    finally:
-        os.chdir(old)
+    result = invoke(b, "new", *args, answers=answers)
     return result.exit_code, result.output
 
 
@@ -522,3 +521,22 @@ def test_a_deleted_draft_keeps_its_valid_records_and_waits_for_nobody(bureau: Bu
     assert all(r["valid"] for r in states[dropped]["records"])
     assert states[done]["phase"] == "published"  # judged as the interview it was
     assert json.loads(bureau.ok("secrecy_a", "queue", "--json")) == []
+
+
+# ---- usage errors ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("publish", "content/2026/11/x.md"), "错误：缺少选项 --url"),
+        (("submit",), "错误：缺少参数 path"),
+        (("approve", "x.md", "--bogus"), "错误：没有选项 --bogus"),
+        (("approve", "x.md", "--opinon", "同意"), "没有选项 --opinon（或 --opinion）"),
+        (("roster", "diff", "x"), "old 的取值无效：应为整数"),
+        (("nosuch",), "错误：没有命令 nosuch"),
+    ],
+)
+def test_usage_errors_are_in_chinese(bureau: Bureau, args: tuple[str, ...], says: str) -> None:
+    out = refused(bureau, "qy_info", *args, code=2, says=(says, "--help 查看用法"))
+    assert "Error" not in out and "Usage" not in out
