@@ -24,6 +24,8 @@ from fzjj.records import RecordFields, format_message
 from fzjj.render.archive import build_archive, parse_month
 from fzjj.render.form import FormData, form_data
 from fzjj.render.outputs import write_demo_outputs
+from sigtools import cat_commit, write_commit
+from test_check_support import commit_file
 from test_form import make_draft, make_policy, make_state, pdf_text, squash
 
 MONTH = "2026-01"
@@ -288,10 +290,16 @@ def bad_inputs(bureau: Bureau) -> dict[str, str]:
     latin = bureau.root / "content" / "2026" / "11" / "latin.md"
     latin.parent.mkdir(parents=True, exist_ok=True)
     latin.write_bytes("---\nid: latin\ntitle: café\n---\n".encode("latin-1"))
+    bureau.write("content/2026/11/yaml.md", "---\nid: yaml\ntitle: [未闭合\n---\n正文\n")
+    bureau.write("content/2026/11/bare.md", "没有 front-matter 的正文\n")
+    (bureau.root / "content" / "2026" / "11" / "folder.md").mkdir()
     return {
         "unknown": "content/2026/11/nope.md",
         "not-a-draft": "notes.txt",
         "non-utf8": "content/2026/11/latin.md",
+        "bad-yaml": "content/2026/11/yaml.md",
+        "no-front-matter": "content/2026/11/bare.md",
+        "folder": "content/2026/11/folder.md",
     }
 
 
@@ -302,6 +310,9 @@ def bad_inputs(bureau: Bureau) -> dict[str, str]:
         ("unknown", 2, "文件不存在：content/2026/11/nope.md"),
         ("not-a-draft", 3, "草稿路径应为 content/YYYY/MM/<名称>.md"),
         ("non-utf8", 3, "content/2026/11/latin.md：文件不是 UTF-8 编码"),
+        ("bad-yaml", 3, "content/2026/11/yaml.md:4：YAML 格式错误"),
+        ("no-front-matter", 3, "content/2026/11/bare.md:1：缺少 front-matter"),
+        ("folder", 2, "content/2026/11/folder.md 是一个目录，不是稿件文件"),
     ],
 )
 def test_bad_draft_paths_fail_in_chinese(
@@ -367,6 +378,7 @@ def test_write_demo_outputs(bureau: Bureau, tmp_path: Path) -> None:
     names = [p.relative_to(out).as_posix() for p in paths]
     assert names == [
         "qingyang-05-审批表.pdf",
+        "qingyang-05-审批表.html",
         "archive/qingyang-05-审批表.pdf",
         "archive/2026-11-信息发布审批表汇编.pdf",
         "archive/manifest.json",
@@ -376,12 +388,79 @@ def test_write_demo_outputs(bureau: Bureau, tmp_path: Path) -> None:
     assert all(p.is_file() for p in paths)
     text = pdf_text(paths[0].read_bytes())
     assert squash("青阳司法所开展宪法宣传") in text and squash("签名：李华（局长）") in text
-    assert paths[0].read_bytes() == paths[1].read_bytes()
-    assert json.loads(paths[3].read_text("utf-8"))["forms"][0]["state"] == "已审批"
-    article = paths[4].read_text("utf-8")
+    form_html = paths[1].read_text("utf-8")
+    assert "青阳司法所开展宪法宣传" in form_html and "李华（局长）" in form_html
+    assert "size: A4" in form_html and "@font-face" in form_html
+    assert paths[0].read_bytes() == paths[2].read_bytes()
+    assert json.loads(paths[4].read_text("utf-8"))["forms"][0]["state"] == "已审批"
+    article = paths[5].read_text("utf-8")
     assert "<section" in article and "审核：陈岚（青阳所长）" in article
-    assert "width: 677px" in paths[5].read_text("utf-8")
+    assert "width: 677px" in paths[6].read_text("utf-8")
     before = {p: p.read_bytes() for p in paths}
     again = write_demo_outputs(bureau.root, "2026-11", bureau.root / path, out)
     assert again == paths
     assert {p: p.read_bytes() for p in again} == before
+
+
+# ---- records voided after they were made, over real commits -------------------------------
+
+LATE = "2026-11-05T17:30:00+00:00"  # already 6 November in the policy's timezone (UTC+8)
+
+
+def signed_twice(bureau: Bureau, slug: str) -> tuple[str, list[str]]:
+    """A draft submitted and approved twice at 17:30 UTC; (path, the three record ids)."""
+    path = bureau.draft(slug, title="青阳司法所开展普法宣传", month="2026/11")
+    bureau.ok("qy_info", "submit", path, when=LATE)
+    records = [bureau.head()]
+    bureau.ok("qy_head", "approve", path, "--opinion", "同意报送。", when=LATE)
+    records.append(bureau.head())
+    bureau.ok("secrecy_a", "approve", path, "--opinion", "不涉密。", when=LATE)
+    records.append(bureau.head())
+    return path, records
+
+
+def test_form_dates_are_in_the_policy_timezone(in_repo: Bureau) -> None:
+    path, records = signed_twice(in_repo, "qingyang-tz")
+    assert fzjj("form", path, "-o", "tz.pdf")[0] == 0
+    text = pdf_text((in_repo.root / "tz.pdf").read_bytes())
+    assert "2026年11月6日" in text and "2026年11月5日" not in text
+    assert all(r[:12] in text for r in records)
+
+
+def test_an_edit_committed_after_the_signatures_voids_them_on_the_form(in_repo: Bureau) -> None:
+    path, records = signed_twice(in_repo, "qingyang-edit")
+    text = (in_repo.root / path).read_text("utf-8").replace("晋江市司法局", "审核后改过的")
+    commit_file(in_repo, "qy_info", path, text, "Edit after review")
+    assert fzjj("form", path, "-o", "edit.pdf")[0] == 0
+    assert fzjj("form", path, "-o", "edit.html")[0] == 0
+    pdf = pdf_text((in_repo.root / "edit.pdf").read_bytes())
+    html = (in_repo.root / "edit.html").read_text("utf-8")
+    assert "审核后改过的" in pdf  # the form shows the content as committed now ...
+    for output in (pdf, squash(html)):
+        # ... and none of the signatures, which were about the earlier content
+        for gone in ("林青", "陈岚", "许明", "同意报送。", "不涉密。", "2026年11月6日"):
+            assert gone not in output, gone
+        assert all(r[:12] not in output for r in records)
+    assert "经办人签名：年月日" in pdf
+    # the article shows no signer either, and says why
+    code, out, err = fzjj("render", path)
+    assert code == 0
+    assert "编辑：" not in out and "审核：" not in out and "审核后改过的" in out
+    assert "报送或审核时不同" in err
+
+
+def test_an_approval_whose_signature_was_tampered_with_is_not_printed(in_repo: Bureau) -> None:
+    path, records = signed_twice(in_repo, "qingyang-sig")
+    raw = cat_commit(in_repo.root, records[-1])
+    forged = raw.replace("不涉密。".encode(), "不涉密，加急发布。".encode())
+    assert forged != raw
+    oid = write_commit(in_repo.root, forged)  # the secrecy office's signature, other words
+    in_repo.git("update-ref", "refs/heads/main", oid, records[-1])
+    in_repo.git("reset", "-q", "--hard")
+    assert fzjj("form", path, "-o", "sig.pdf")[0] == 0
+    text = pdf_text((in_repo.root / "sig.pdf").read_bytes())
+    assert squash("签名：陈岚（青阳所长）") in text and records[1][:12] in text
+    assert "许明" not in text and "加急" not in text and "不涉密" not in text
+    assert oid[:12] not in text and records[2][:12] not in text
+    out = fzjj("render", path)[1]
+    assert "审核：陈岚（青阳所长）<" in out  # the head only: the forged record adds no one

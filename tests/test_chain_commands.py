@@ -515,7 +515,7 @@ def test_a_deleted_draft_keeps_its_valid_records_and_waits_for_nobody(bureau: Bu
     bureau.git("commit", "-qm", "drop two drafts")
     code, doc = check_json(bureau)
     assert code == 0, doc["violations"]
-    states = {s["path"]: s for s in json.loads(bureau.ok("admin", "status", "--json"))}
+    states = {s["path"]: s for s in json.loads(bureau.ok("admin", "status", "--all", "--json"))}
     assert states[dropped]["phase"] == "in_review" and states[dropped]["next_signers"] == []
     assert states[dropped]["title"].startswith("（文件已删除）")
     assert all(r["valid"] for r in states[dropped]["records"])

@@ -21,7 +21,7 @@ def test_demo_runs_and_history_verifies(tmp_path: Path) -> None:
     old = os.getcwd()
     os.chdir(repo)
     try:
-        status = CliRunner().invoke(app, ["status", "--json"])
+        status = CliRunner().invoke(app, ["status", "--all", "--json"])
     finally:
         os.chdir(old)
     states = {s["id"]: s for s in json.loads(status.output)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from dataclasses import replace
@@ -16,6 +17,7 @@ import pytest
 from fzjj.draft import Draft, parse_draft
 from fzjj.model import FULL_CHAIN, Action, DraftState, Kind, Phase, Record, Stage
 from fzjj.policy import Policy, parse_policy
+from fzjj.render.fonts import serif_path
 from fzjj.render.form import (
     BOX_LABELS,
     CC_LINE,
@@ -28,6 +30,7 @@ from fzjj.render.form import (
 )
 from fzjj.render.pdf import render_form_pdf
 from fzjj.render.templating import clear_cache
+from test_render_article import CORPUS, CORPUS_SHOWS
 
 CST = timezone(timedelta(hours=8))
 POLICY = """version: 1
@@ -221,6 +224,10 @@ def test_rejection_shows_in_its_box() -> None:
     assert data.stages[1].opinion == "【退回】涉及个人信息"
     assert data.stages[1].signer == "许明"
     assert data.state_label == "已退回"
+    # a rejection of other content (the draft was edited since) is not printed
+    state.rejection = replace(state.rejection, digest="e" * 64)
+    stale = form_data(state, draft, make_policy())
+    assert stale.stages[1].signer is None and stale.stages[1].opinion is None
 
 
 def test_stage_outside_the_kinds_chain_is_marked() -> None:
@@ -296,14 +303,14 @@ def test_html_escapes_injection_in_every_field(payload: str) -> None:
     data = form_data(state, draft, make_policy())
     html = render_form_html(data, repo_root=None)
     assert "<script>" not in html and "<img" not in html
-    assert "49" not in html.replace(draft.digest, "")
+    page = html.split("</style>", 1)[1]  # the inlined font's base64 may hold any digits
+    assert "49" not in page.replace(draft.digest, "")
     if payload.startswith("<script"):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     if payload.startswith("{{"):
         assert html.count("{{ 7*7 }}") >= 3  # title, content, opinion, all literal
 
 
-CORPUS = Path(__file__).parent / "corpus" / "injection"
 FORM_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "span", "table"}
 FORM_TAGS |= {"colgroup", "col", "tr", "th", "td", "p", "div", "small", "section", "ol", "li"}
 
@@ -317,13 +324,39 @@ class _Tags(HTMLParser):
         self.tags.append((tag, [name for name, _ in attrs]))
 
 
-@pytest.mark.parametrize("case", sorted(CORPUS.glob("*.md")), ids=lambda p: p.stem)
-def test_injection_corpus_is_text_on_the_form(case: Path) -> None:
-    body = case.read_text("utf-8")
-    draft = make_draft(title=case.stem, body=body)
+class _Visible(HTMLParser):
+    """The text a reader sees (no style, no title)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skip += tag in ("style", "title")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skip -= tag in ("style", "title")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_SHOWS))
+def test_injection_corpus_is_text_on_the_form(name: str) -> None:
+    body = (CORPUS / name).read_text("utf-8")
+    draft = make_draft(title=name, body=body)
     state = make_state(draft, 1)
     state.approvals[0] = replace(state.approvals[0], opinion=body)  # opinions are text too
-    html = render_form_html(form_data(state, draft, make_policy()), repo_root=None)
+    data = form_data(state, draft, make_policy())
+    html = render_form_html(data, repo_root=None)
     parser = _Tags()
     parser.feed(html)
     assert {tag for tag, _ in parser.tags} <= FORM_TAGS
@@ -331,6 +364,61 @@ def test_injection_corpus_is_text_on_the_form(case: Path) -> None:
     attributes = {name for _, names in parser.tags for name in names}
     assert attributes <= {"lang", "charset", "class", "scope", "colspan"}
     assert "<!--" not in html.split("</style>", 1)[1]
+    # the markup of each attack is printed as text, in the content box and in the opinion
+    markup = [m for m in CORPUS_SHOWS[name] if "<" in m or "{{ " in m or "{%" in m]
+    text = visible_text(html)
+    pdf = pdf_text(render_form_pdf(data))
+    for shown in markup:
+        assert text.count(shown) >= 2, shown
+        assert squash(shown) in pdf, shown
+    assert "49" not in text.replace(data.digest, "").replace(short_digest(data.digest), "")
+
+
+def test_html_form_carries_its_own_font() -> None:
+    """The HTML holds Noto Serif SC cut down to its characters: no system font needed."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    extra = "source: {name: 司法部, title: 罕见字䶮𠀋, url: 'https://www.moj.gov.cn/a.html'}\n"
+    draft = make_draft(extra=extra)
+    data = form_data(make_state(draft, 4), draft, make_policy())
+    html = render_form_html(data, repo_root=None)
+    assert html == render_form_html(data, repo_root=None)  # reproducible bytes
+    face = re.search(
+        r'@font-face \{ font-family: "fzjj-form-serif";[^}]*'
+        r"url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)",
+        html,
+    )
+    assert face is not None
+    font = TTFont(io.BytesIO(base64.b64decode(face.group(1))))
+    cmap = font.getBestCmap()
+    assert len(cmap) < 600  # a subset of the font's ~30,000 characters
+    parser = _Visible()
+    parser.feed(html)
+    text = "".join(parser.parts)
+    assert "罕见字䶮" in text and "主要领导意见" in text and "李华" in text
+    printed = {c for c in text if not c.isspace()}
+    # every printed character the font has is in the subset, with a real outline
+    glyphs = font.getGlyphSet()
+    for char in ("审", "批", "晋", "江", "䶮", "李", "5"):
+        pen = BoundsPen(glyphs)
+        glyphs[cmap[ord(char)]].draw(pen)
+        assert pen.bounds is not None, char
+    full = TTFont(str(serif_path()), lazy=True).getBestCmap()
+    assert {c for c in printed if ord(c) in full} <= {chr(u) for u in cmap}
+    # and the page's stylesheet asks for it first
+    css = html.split("</style>", 1)[0]
+    assert re.search(r'body \{[^}]*font-family: "fzjj-form-serif",', css)
+
+
+def test_every_font_list_of_the_form_stylesheet_has_the_inlined_font() -> None:
+    """A CSS font list without it would print Chinese in a system font, or as boxes."""
+    from fzjj.render.fonts import FORM_FONT_FAMILY
+    from fzjj.render.templating import read_asset
+
+    lists = re.findall(r"font-family:([^;}]+)", read_asset(None, "form.css"))
+    assert len(lists) >= 3
+    assert all(f'"{FORM_FONT_FAMILY}"' in fonts for fonts in lists), lists
 
 
 def test_repository_template_overrides_the_packaged_one(tmp_path: Path) -> None:
@@ -394,9 +482,25 @@ def test_pdf_embeds_the_cjk_font_and_is_reproducible() -> None:
     assert first == second
     reader = pypdf.PdfReader(io.BytesIO(first))
     fonts = reader.pages[0]["/Resources"]["/Font"]
-    names = [str(fonts[k].get_object()["/BaseFont"]) for k in fonts]
-    assert any("NotoSerifSC" in n for n in names)
-    assert len(first) < 200_000  # subset, not the whole 11 MB font
+    (font,) = [fonts[k].get_object() for k in fonts]
+    assert str(font["/BaseFont"]).endswith("+NotoSerifSC")  # a subset (tag+name)
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    program = descriptor["/FontFile3"].get_object().get_data()  # the glyphs are in the file
+    assert 5_000 < len(program) < 150_000  # the glyphs used, not the whole 11 MB font
+    # metadata that would differ between runs is taken from the form, not the clock
+    assert reader.metadata is not None
+    assert reader.metadata["/CreationDate"] == "D:20260108000000+08'00'"  # latest signature
+    assert "/ModDate" not in reader.metadata
+    assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+
+
+def test_pdf_creation_date_follows_the_records() -> None:
+    """A later signature changes the date (and so the bytes); nothing else does."""
+    draft = make_draft()
+    two = render_form_pdf(form_data(make_state(draft, 2), draft, make_policy()))
+    four = render_form_pdf(form_data(make_state(draft, 4), draft, make_policy()))
+    dates = [pypdf.PdfReader(io.BytesIO(pdf)).metadata["/CreationDate"] for pdf in (two, four)]
+    assert dates == ["D:20260108000000+08'00'", "D:20260110000000+08'00'"]
 
 
 def test_pdf_in_review_leaves_later_signatures_blank() -> None:

@@ -324,6 +324,55 @@ def test_code_blocks_keep_their_shape(policy: Policy) -> None:
     assert "color:#" in keyword.attrs["style"] and "font-weight:bold" in keyword.attrs["style"]
 
 
+class _CharStyles(HTMLParser):
+    """(character, colour as 6 hex digits or None, bold) for each visible non-space
+    character, from the innermost span's style."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.chars: list[tuple[str, str | None, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "span":
+            self.stack.append(dict(attrs).get("style") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span":
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        style = self.stack[-1] if self.stack else ""
+        found = re.search(r"color:\s*#([0-9a-fA-F]+)", style)
+        colour = found.group(1).lower() if found else None
+        if colour is not None and len(colour) == 3:
+            colour = "".join(c * 2 for c in colour)
+        bold = "bold" in style
+        self.chars += [(c, colour, bold) for c in data if not c.isspace()]
+
+
+def _char_styles(html: str) -> list[tuple[str, str | None, bool]]:
+    parser = _CharStyles()
+    parser.feed(html)
+    return parser.chars
+
+
+def test_code_colours_are_those_of_pygments_noclasses() -> None:
+    """Each token gets the colour and weight HtmlFormatter(noclasses=True) would give it."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    from fzjj.render.article import CODE_STYLE, code_block_html
+
+    code = 'import os\n\nclass A:\n    def f(self, x=1):\n        return "s" + str(x)  # c\n'
+    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=CODE_STYLE)
+    expected = _char_styles(highlight(code, get_lexer_by_name("python"), formatter))
+    ours = _char_styles(code_block_html(code, "python"))
+    assert len({colour for _, colour, _ in expected}) >= 4  # a real mix of colours
+    assert ours == expected
+
+
 def test_unknown_language_and_indented_code(policy: Policy) -> None:
     body = "```nosuchlang\na  b\n```\n\n    x = 1\n      y\n"
     html = render_article(make_draft(body), policy, repo_root=None)
@@ -375,7 +424,7 @@ def test_tables_scroll_inside_a_section(policy: Policy) -> None:
     html = render_article(make_draft(FULL_BODY), policy, repo_root=None)
     table = next(n for n in elements(html) if n.tag == "table")
     assert table.parent is not None and table.parent.tag == "section"
-    assert "overflow-x:auto" in table.parent.attrs["style"]
+    assert "overflow:auto" in table.parent.attrs["style"]
     cells = [n for n in table.iter() if n.tag in ("th", "td")]
     assert "text-align:right" in cells[1].attrs["style"]
 
@@ -439,7 +488,12 @@ def test_editor_and_reviewer_lines(policy: Policy) -> None:
     fallback = parse(render_article(draft, policy, repo_root=None)).root.text()
     assert "编辑：前置编辑" in fallback and "审核" not in fallback
     bare = parse(render_article(make_draft("正文。"), policy, repo_root=None)).root.text()
-    assert "编辑：" not in bare and "审核：" not in bare
+    assert "编辑：" not in bare and "审核：" not in bare and "作者：" not in bare
+    signed = render_article(
+        make_draft("正文。", author="福建法治报记者 陈某"), policy, repo_root=None, editor="张三"
+    )
+    lines = parse(signed).root.text().split("正文。", 1)[1]
+    assert lines.split() == ["供稿：青阳司法所作者：福建法治报记者", "陈某编辑：张三"]
 
 
 def test_template_syntax_in_fields_is_text(policy: Policy) -> None:
@@ -474,20 +528,93 @@ def test_markdown_html_is_shown_as_text(policy: Policy) -> None:
     assert not [n for n in elements(html) if n.tag == "b"]
 
 
-@pytest.mark.parametrize("case", sorted(CORPUS.glob("*.md")), ids=lambda p: p.stem)
-def test_injection_corpus_is_harmless(policy: Policy, case: Path) -> None:
-    body = case.read_text("utf-8")
-    html = render_article(make_draft(body, title=case.stem), policy, repo_root=None)
+#: What each corpus file must show as plain text: the attack, visible and inert. A new file
+#: in tests/corpus/injection/ fails test_every_corpus_file_has_expectations until it is here.
+CORPUS_SHOWS: dict[str, list[str]] = {
+    "comments.md": [
+        "可见<!-- 隐藏的批注：不得发布 -->文字",
+        "<!--[if IE]><script>alert(1)</script><![endif]-->",
+    ],
+    "css-tricks.md": [
+        "<span style=\"color:red;background:url('javascript:alert(1)')\">样式</span>",
+        '<p style="width: expression(alert(1))">IE 表达式</p>',
+        '<p style="behavior:url(x.htc);-moz-binding:url(x.xml#xss)">绑定</p>',
+        "链接[1]",
+    ],
+    "data-urls.md": [
+        "[图片：像素]",
+        "[文件](data:text/html;base64,",
+        '<img src="data:image/svg+xml,<svg onload=alert(1)>">',
+    ],
+    "event-handlers.md": [
+        '<img src="x" onerror="alert(1)">',
+        '<p onclick="alert(2)" onmouseover="alert(3)">点我</p>',
+        '<svg onload="alert(4)"><circle r="1"/></svg>',
+        "<body onload=alert(5)>",
+    ],
+    "javascript-urls.md": [
+        "[点击](javascript:alert(1))",
+        "[大写](JaVaScRiPt:alert(2))",
+        '<a href="javascript:alert(4)">原始链接</a>',
+        "[引用式][bad]",
+        "![图片](javascript:alert(6))",
+    ],
+    "link-tricks.md": [
+        "<javascript:alert(1)>",
+        "[空格](  javascript:alert(3)  )",
+        "协议相对[1]",
+        "[2] 假公众号：https://mp.weixin.qq.com@evil.example/s",
+        "[vbscript](vbscript:msgbox(8))",
+        "[file](file:///etc/passwd)",
+    ],
+    "script-tags.md": [
+        "正文<script>alert('x')</script>结束。",
+        '<script src="https://evil.example/x.js"></script>',
+        "<SCRIPT>document.cookie</SCRIPT>",
+    ],
+    "style-and-iframe.md": [
+        "<style>body { display: none }</style>",
+        '<iframe src="https://evil.example/"></iframe>',
+        '<div style="position:fixed;top:0;',
+        '<link rel="stylesheet" href="https://evil.example/x.css">',
+        '<object data="x.swf"></object><embed src="x.swf">',
+    ],
+    "template-syntax.md": [
+        "{{ 7*7 }}",
+        "{% raw %}原样{% endraw %}",
+        "{% for x in range(3) %}{{ x }}{% endfor %}",
+        "{{ config }}",
+        "{# 注释 #}",
+        "{{\xa0self.__init__.__globals__\xa0}}",
+    ],
+}
+
+
+def test_every_corpus_file_has_expectations() -> None:
+    assert sorted(p.name for p in CORPUS.glob("*.md")) == sorted(CORPUS_SHOWS)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_SHOWS))
+def test_injection_corpus_is_harmless(policy: Policy, name: str) -> None:
+    body = (CORPUS / name).read_text("utf-8")
+    html = render_article(make_draft(body, title=name), policy, repo_root=None)
     tree = assert_wechat_safe(html)
+    text = tree.root.text()
+    for shown in CORPUS_SHOWS[name]:
+        assert shown in text, shown  # the attack is printed, so it was not interpreted
+    assert "49" not in text and "012" not in text  # no template ran
     for node in tree.root.iter():
-        for name, value in node.attrs.items():
+        for attr, value in node.attrs.items():
             lowered = value.lower()
             assert "javascript" not in lowered and "data:" not in lowered, value
-            if name == "style":
+            assert not {'"', "<", ">", "\\"} & set(value) or attr == "style", value
+            if attr in ("href", "src"):
+                assert "evil.example" not in lowered and lowered.startswith("https://"), value
+            if attr == "style":
                 assert "alert" not in lowered, value
     # the preview page is built from the same fragment and stays safe too
     page = TreeBuilder()
-    page.feed(render_preview(html, title=case.stem, repo_root=None))
+    page.feed(render_preview(html, title=name, repo_root=None))
     page_tags = [n for n in page.root.iter() if n.tag != "#root"]
     assert not page.comments
     assert {n.tag for n in page_tags}.isdisjoint({"script", "iframe", "object", "embed", "svg"})
@@ -572,6 +699,38 @@ def test_style_cleaner() -> None:
     assert clean_style("color: black; margin: 0 !important") == "color:rgb(1,1,1);margin:0"
     assert clean_style("position:absolute; top:0") is None
     assert clean_style("background:url(x.png)") is None
+    assert clean_style("overflow-x:auto;float:left;transform:none") is None
+
+
+@pytest.mark.parametrize(
+    "colour",
+    ["black", "BLACK", "#000", "#000F", "#000000", "#000000ff", "rgb(0,0,0)", "rgb(0 0 0)",
+     "rgba(0, 0, 0, 1)", "rgb(0% 0% 0% / 50%)", "hsl(0, 0%, 0%)", "hsla(120 50% 0% / 1)"],
+)  # fmt: skip
+def test_every_spelling_of_pure_black_text_becomes_near_black(colour: str) -> None:
+    assert clean_style(f"color: {colour}") == "color:rgb(1,1,1)"
+
+
+@pytest.mark.parametrize("colour", ["#001", "rgb(0,0,1)", "hsl(0,0%,1%)", "#0000001f0", "red"])
+def test_other_colours_stay(colour: str) -> None:
+    assert clean_style(f"color: {colour}") == f"color:{colour}"
+
+
+def test_a_theme_cannot_take_away_the_column_or_the_scrolling(
+    policy: Policy, tmp_path: Path
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "gov.css").write_text(
+        read_asset(None, "gov.css")
+        + ".fz-img { max-width: none; } .fz-table-wrap { overflow: visible; }\n",
+        "utf-8",
+    )
+    html = render_article(make_draft(FULL_BODY), policy, repo_root=tmp_path)
+    assert_wechat_safe(html)  # images keep max-width:100%
+    table = next(n for n in elements(html) if n.tag == "table")
+    assert table.parent is not None
+    assert "overflow:auto" in table.parent.attrs["style"]
+    assert "overflow:visible" not in table.parent.attrs["style"]
 
 
 def test_repository_theme_copy_matches_packaged_default() -> None:
@@ -636,9 +795,9 @@ def test_cli_changed_content_drops_reviewers(bureau: Bureau) -> None:
     assert result.exit_code == 0, result.output
     text = parse(result.stdout).root.text()
     assert "审核后追加的一段" in text
-    assert "审核：" not in text
-    assert "编辑：林青（青阳信息员）" in text
-    assert "审核通过时不同" in result.stderr
+    # the signatures were about the old content: neither the submitter nor a reviewer shows
+    assert "审核：" not in text and "编辑：" not in text
+    assert "报送或审核时不同" in result.stderr
 
 
 def test_cli_unsubmitted_draft_and_preview(bureau: Bureau) -> None:
@@ -720,8 +879,36 @@ def test_docs_example_is_the_real_output(policy: Policy) -> None:
 
 
 def test_docs_show_a_rendered_article_and_form() -> None:
-    pages = [("rendering.md", "article-sample.png"), ("rendering.md", "forward-sample.png")]
-    for page, image in [*pages, ("forms.md", "form-sample.png")]:
+    pages = {
+        "article-sample.png": "rendering.md",
+        "forward-sample.png": "rendering.md",
+        "form-sample.png": "forms.md",
+        "form-html-sample.png": "forms.md",
+    }
+    for image, page in pages.items():
         assert f"](img/{image})" in (ROOT / "docs" / page).read_text("utf-8")
         data = (ROOT / "docs" / "img" / image).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 300_000
+
+
+def test_docs_images_show_what_fzjj_renders_now() -> None:
+    """Each image was made from exactly what the renderer gives today (docs/img/samples.json,
+    written by docs/img/make_samples.py): a change in the output fails here until the images
+    are made again."""
+    import hashlib
+    import importlib.util
+    import json
+
+    script = ROOT / "docs" / "img" / "make_samples.py"
+    spec = importlib.util.spec_from_file_location("make_samples", script)
+    assert spec is not None and spec.loader is not None
+    samples = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(samples)
+    record = json.loads((ROOT / "docs" / "img" / "samples.json").read_text("utf-8"))
+    clear_cache()
+    prints = samples.fingerprints()
+    assert sorted(prints) == sorted(record)
+    for image, entry in record.items():
+        assert prints[image] == entry["source"], f"{image} is stale: run {script.name}"
+        png = (ROOT / "docs" / "img" / image).read_bytes()
+        assert hashlib.sha256(png).hexdigest() == entry["png"], image

@@ -282,3 +282,12 @@ def test_a_committed_file_cannot_set_the_anchor(adopted: Bureau) -> None:
     commit_file(adopted, None, ".gitconfig", f"[fzjj]\n\ttrustRoot = {anchor}\n", "try")
     _, doc = check_json(adopted)
     assert "P006" in codes(doc)
+
+
+def test_anchor_on_a_commit_that_does_not_touch_the_roster(adopted: Bureau) -> None:
+    later = commit_file(adopted, None, "notes.txt", "x\n", "unrelated, unsigned")
+    adopted.git("config", "fzjj.trustRoot", later)
+    code, doc = check_json(adopted)
+    assert code == 0 and not roster_codes(doc)
+    log = json.loads(adopted.ok("admin", "roster", "log", "--json"))
+    assert [(d["commit"], d["anchor"]) for d in log] == [(later, True)]

@@ -58,7 +58,9 @@ def _judge(
         blob_at_path=fields.blob,
         when=datetime.now(UTC).astimezone(history.policy.tz),
     )
-    states, _ = chain.replay([*items, hypothetical], {draft.meta.id: draft}, history.policy)
+    states, _ = chain.replay(
+        [*items, hypothetical], {draft.meta.id: chain.summarize(draft)}, history.policy
+    )
     state = states[draft.meta.id]
     verdict = state.history[-1]
     if not verdict.valid:

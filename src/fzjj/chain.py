@@ -19,6 +19,7 @@ from fzjj.model import (
     STAGE_LABELS,
     Action,
     DraftState,
+    DraftSummary,
     Kind,
     Phase,
     Record,
@@ -98,12 +99,27 @@ def _signer(item: RecordInput, head: Policy) -> tuple[str | None, str | None, st
     return person, None, None
 
 
+def summarize(draft: Draft) -> DraftSummary:
+    """The parts of a parsed draft that the chain reads."""
+    meta = draft.meta
+    return DraftSummary(
+        draft_id=meta.id,
+        path=draft.path,
+        digest=draft.digest,
+        title=meta.title,
+        unit=meta.unit,
+        kind=meta.kind,
+        category=meta.category,
+        lint_exceptions=tuple(f"{e.rule}：{e.reason}" for e in meta.lint_exceptions),
+    )
+
+
 def replay(
     records: Iterable[RecordInput],
-    current: Mapping[str, Draft],
+    current: Mapping[str, DraftSummary],
     head: Policy,
     *,
-    metadata: Mapping[str, Draft] | None = None,
+    metadata: Mapping[str, DraftSummary] | None = None,
 ) -> tuple[dict[str, DraftState], list[Violation]]:
     """Replay records (parents first) against the drafts as they stand now.
 
@@ -131,7 +147,7 @@ def replay(
 
 def _replay_one(
     draft_id: str,
-    draft: Draft | None,
+    draft: DraftSummary | None,
     items: Sequence[RecordInput],
     head: Policy,
     *,
@@ -139,21 +155,19 @@ def _replay_one(
 ) -> DraftState:
     """One draft's records in order. `present`: the file is at the revision; otherwise
     `draft` is the file as its last record saw it (or None), and nobody needs to act."""
-    meta = draft.meta if draft else None
-    kind = meta.kind if meta else Kind.ORIGINAL
-    unit = meta.unit if meta else ""
+    kind = draft.kind if draft else Kind.ORIGINAL
+    unit = draft.unit if draft else ""
+    title = draft.title if draft else ""
     state = DraftState(
         draft_id=draft_id,
         path=draft.path if draft else (items[-1].fields.path if items and items[-1].fields else ""),
-        title=(meta.title if meta else "")
-        if present
-        else "（文件已删除）" + (meta.title if meta else ""),
+        title=title if present else "（文件已删除）" + title,
         unit=unit,
         kind=kind,
-        category=meta.category if meta else "",
+        category=draft.category if draft else "",
         phase=Phase.UNSUBMITTED,
         digest=draft.digest if draft and present else "",
-        lint_exceptions=[f"{e.rule}：{e.reason}" for e in meta.lint_exceptions] if meta else [],
+        lint_exceptions=list(draft.lint_exceptions) if draft else [],
     )
     cycle: _Cycle | None = None
     published: tuple[Record, _Cycle] | None = None
@@ -290,7 +304,7 @@ def _replay_one(
 
 def _settle(
     state: DraftState,
-    draft: Draft | None,
+    draft: DraftSummary | None,
     cycle: _Cycle | None,
     published: tuple[Record, _Cycle] | None,
     head: Policy,

@@ -107,18 +107,19 @@ class GitRepo:
     def is_ancestor(self, old: str, new: str) -> bool:
         return self.run("merge-base", "--is-ancestor", old, new, check=False).returncode == 0
 
-    def commits(self, revs: Sequence[str]) -> Iterator[Commit]:
-        """Every commit reachable from `revs` (which may hold ^exclusions), parents first."""
-        proc = subprocess.Popen(
-            ["git", *_SAFE, "log", "--pretty=raw", "-z", "--topo-order", "--reverse",
-             "--no-decorate", "--no-abbrev", *revs, "--"],
-            cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env,
-        )  # fmt: skip
-        assert proc.stdout is not None
-        data = proc.stdout.read()
-        err = proc.stderr.read() if proc.stderr else b""
-        if proc.wait() != 0:
-            raise GitError(f"读取提交历史失败：{err.decode('utf-8', 'replace').strip()[:300]}")
+    def commits(self, revs: Sequence[str], *, raw: bool = True) -> Iterator[Commit]:
+        """Every commit reachable from `revs` (which may hold ^exclusions), parents first.
+
+        With `raw=False` the commits come without their object bytes (`raw` is empty), from a
+        leaner stream: what a caller that needs no signature (or has the verdict cached)
+        wants. `read_commits` fetches the bytes of the few that do.
+        """
+        if not raw:
+            lean = self._lean_commits(revs)
+            if lean is not None:
+                yield from lean
+                return
+        data = self._log(["--pretty=raw", *revs])
         if not data:
             return
         odd: list[str] = []
@@ -133,6 +134,49 @@ class GitRepo:
             objects = self.cat_objects(odd)
             for oid in odd:
                 yield _commit_from_object(oid, objects[oid])
+
+    def _log(self, args: list[str]) -> bytes:
+        proc = subprocess.Popen(
+            ["git", *_SAFE, "log", "-z", "--topo-order", "--reverse", "--no-decorate",
+             "--no-abbrev", *args, "--"],
+            cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env,
+        )  # fmt: skip
+        data, err = proc.communicate()
+        if proc.returncode != 0:
+            raise GitError(f"读取提交历史失败：{err.decode('utf-8', 'replace').strip()[:300]}")
+        return data
+
+    def _lean_commits(self, revs: Sequence[str]) -> list[Commit] | None:
+        """Commits without object bytes; None when an entry does not parse (a message with a
+        NUL byte, say), and the caller falls back to the exact stream."""
+        data = self._log(["--format=%H %T %ct %cd %P%n%B", "--date=format:%z", *revs])
+        out: list[Commit] = []
+        if not data:
+            return out
+        for entry in data.split(b"\0"):
+            if not entry:
+                continue
+            head, _, message = entry.partition(b"\n")
+            fields = head.split(b" ")
+            if len(fields) < 4 or len(fields[0]) not in (40, 64) or not fields[2].isdigit():
+                return None
+            zone = fields[3]
+            try:
+                offset = (-1 if zone[:1] == b"-" else 1) * (int(zone[1:3]) * 60 + int(zone[3:5]))
+            except ValueError:
+                offset = 0
+            out.append(
+                Commit(
+                    oid=fields[0].decode(),
+                    tree=fields[1].decode(),
+                    parents=tuple(p.decode() for p in fields[4:] if p),
+                    committer_time=int(fields[2]),
+                    committer_offset=offset,
+                    message=message.decode("utf-8", "replace"),
+                    raw=b"",
+                )
+            )
+        return out
 
     def cat_objects(self, oids: Iterable[str]) -> dict[str, bytes]:
         """Object contents by id through one `git cat-file --batch`; missing ids are left out."""
@@ -186,6 +230,25 @@ class GitRepo:
 
     def rev_list(self, *args: str) -> list[str]:
         return self.out("rev-list", *args).split()
+
+    def changed_files(self, old: str, new: str, prefix: str) -> tuple[dict[str, str], list[str]]:
+        """Files under `prefix` that differ between two commits: (path → new blob, removed)."""
+        proc = self.run("diff-tree", "-r", "-z", "--no-renames", old, new, "--", prefix)
+        items = proc.stdout.split(b"\0")
+        changed: dict[str, str] = {}
+        removed: list[str] = []
+        for meta, raw_path in zip(items[0::2], items[1::2], strict=False):
+            fields = meta.split(b" ")
+            if len(fields) != 5 or not meta.startswith(b":"):
+                continue
+            path = raw_path.decode("utf-8", "surrogateescape")
+            if fields[4].startswith(b"D") or fields[1] == b"000000":
+                removed.append(path)
+            elif fields[1].startswith(b"100"):
+                changed[path] = fields[3].decode()
+            else:
+                removed.append(path)  # no longer a regular file
+        return changed, removed
 
     def changed_paths(self, old: str, new: str) -> list[str]:
         return self.out("diff", "--name-only", "-z", old, new).split("\0")

@@ -101,6 +101,20 @@ class Record:
     reason: str | None = None  # why the record does not count
 
 
+@dataclass(frozen=True, slots=True)
+class DraftSummary:
+    """What the review chain needs of a draft file: identity, routing and content digest."""
+
+    draft_id: str
+    path: str
+    digest: str  # SHA-256 of the file bytes
+    title: str
+    unit: str
+    kind: Kind
+    category: str
+    lint_exceptions: tuple[str, ...] = ()  # "rule：reason", shown to every reviewer
+
+
 @dataclass(slots=True)
 class DraftState:
     """A draft's state rebuilt from verified history plus its current file."""

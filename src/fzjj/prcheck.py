@@ -230,9 +230,9 @@ class _RangeScan:
 
         states, loose = chain.replay(
             inputs,
-            {i: d for i, d in drafts.items() if i in touched},
+            {i: chain.summarize(d) for i, d in drafts.items() if i in touched},
             self.head_policy,
-            metadata=meta,
+            metadata={i: chain.summarize(d) for i, d in meta.items()},
         )
         violations += loose
         for draft_id in sorted(touched):

@@ -35,6 +35,8 @@ DECISIONS = {
 _KEYS = ("Action", "Draft", "Path", "Stage", "Decision", "SHA256", "Blob", "Prev", "Policy", "URL")
 _ALL_KEYS = frozenset((*_KEYS, "Opinion"))
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_DRAFT_ID = re.compile(DRAFT_ID_PATTERN)
+_TRAILER = re.compile(r"^Fzjj-([A-Za-z0-9]+): ?(.*)$", re.M)
 _OID = re.compile(r"^[0-9a-f]{40}$|^[0-9a-f]{64}$")
 MAX_OPINION = 2000
 
@@ -98,25 +100,45 @@ def parse_trailers(message: str) -> dict[str, str] | None:
     """
     if TRAILER_PREFIX not in message:
         return None
-    paragraphs = message.rstrip("\n").split("\n\n")
-    block = paragraphs[-1].split("\n")
-    out: dict[str, str] = {}
+    block = message.rstrip("\n").rsplit("\n\n", 1)[-1]
+    if "\n " not in block and not block.startswith(" "):
+        # No continuation lines (the usual case): one pass of the C regex engine.
+        pairs = _TRAILER.findall(block)
+        out = dict(pairs)
+        if len(out) != len(pairs) or not out.keys() <= _ALL_KEYS:
+            _refuse_keys([k for k, _ in pairs])
+        return out or None
+    out = {}
     key: str | None = None
-    for line in block:
-        if line.startswith(" ") and key is not None:
+    for line in block.split("\n"):
+        if line[:1] == " " and key is not None:
             out[key] += "\n" + line[1:]
             continue
-        match = re.match(r"^Fzjj-([A-Za-z0-9]+): ?(.*)$", line)
-        if not match:
+        # `Fzjj-<Key>: <value>` (the space after the colon is optional); anything else ends
+        # a continuation. Parsed by hand: this runs for every record of the history.
+        colon = line.find(":") if line.startswith(TRAILER_PREFIX) else -1
+        name = line[5:colon] if colon > 5 else ""
+        if not (name.isascii() and name.isalnum()):
             key = None
             continue
-        key = match.group(1)
+        key = name
         if key not in _ALL_KEYS:
             raise MalformedRecord(f"未知的记录字段 Fzjj-{key}")
         if key in out:
             raise MalformedRecord(f"记录字段 Fzjj-{key} 重复出现")
-        out[key] = match.group(2)
+        value = line[colon + 1 :]
+        out[key] = value[1:] if value[:1] == " " else value
     return out or None
+
+
+def _refuse_keys(keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key not in _ALL_KEYS:
+            raise MalformedRecord(f"未知的记录字段 Fzjj-{key}")
+        if key in seen:
+            raise MalformedRecord(f"记录字段 Fzjj-{key} 重复出现")
+        seen.add(key)
 
 
 def parse_record(message: str) -> RecordFields | None:
@@ -137,7 +159,7 @@ def parse_record(message: str) -> RecordFields | None:
     # make this one record malformed, never break the reading of the whole history.
     if not PATH_PATTERN.match(raw["Path"]):
         raise MalformedRecord("Fzjj-Path 不是 content/YYYY/MM/<名称>.md 形式的稿件路径")
-    if not re.match(DRAFT_ID_PATTERN, raw["Draft"]):
+    if not _DRAFT_ID.match(raw["Draft"]):
         raise MalformedRecord("Fzjj-Draft 不是有效的稿件 id")
     if raw["Decision"] != DECISIONS[action]:
         raise MalformedRecord("Fzjj-Decision 与 Fzjj-Action 不一致")

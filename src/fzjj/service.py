@@ -3,6 +3,7 @@ the chain together; the CLI talks to this, never to git directly."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +48,7 @@ class Workspace:
             ) from exc
         return decode_policy(data)
 
-    def states(self) -> dict[str, DraftState]:
+    def states(self) -> Mapping[str, DraftState]:
         return self.history.states
 
     def relpath(self, path: str | Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -15,8 +16,9 @@ from fzjj.errors import FzjjError, UsageError
 from fzjj.model import STAGE_LABELS, Kind, Phase
 
 if TYPE_CHECKING:
-    from fzjj.draft import Draft
-    from fzjj.model import Violation
+    from fzjj.history import History
+    from fzjj.model import DraftState, Violation
+    from fzjj.service import Workspace
 
 
 def _exit(exc: FzjjError) -> typer.Exit:
@@ -32,13 +34,48 @@ def _print_warnings(warnings: tuple[Violation, ...]) -> None:
         print(f"内容提示：{describe(v)}")
 
 
-def _print_exceptions(drafts: list[Draft]) -> None:
+def _print_exceptions(history: History, states: list[DraftState]) -> None:
     """Every lint exception the drafts record, so no reviewer misses one."""
     from fzjj.rules.gate import exception_notes
 
-    for draft in drafts:
+    for state in states:
+        if not state.lint_exceptions or state.draft_id not in history.drafts:
+            continue
+        draft = history.drafts[state.draft_id]
         for note in exception_notes(draft):
             print(f"登记的例外 {draft.path}：{note}")
+
+
+def _select(ws: Workspace, paths: list[Path], *, everything: bool, month: str | None) -> list[str]:
+    """Draft ids for `fzjj status`, in path order, without decoding the states not shown."""
+    states = ws.history.states
+    if paths:
+        by_path = {states.path_of(i): i for i in states}
+        wanted = {ws.relpath(p) for p in paths}
+        unknown = sorted(wanted - by_path.keys())
+        if unknown:
+            raise UsageError(
+                f"仓库中没有这些稿件：{'、'.join(unknown)}",
+                hint="路径应指向已提交的 content/YYYY/MM/*.md 文件。",
+            )
+        return [by_path[p] for p in sorted(wanted)]
+    prefix = ""
+    if month is not None:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise UsageError(f"月份格式不对：{month}", hint="写成 YYYY-MM，例如 2026-11。")
+        prefix = "content/" + month.replace("-", "/") + "/"
+    keep = [
+        i
+        for i in states
+        if states.path_of(i).startswith(prefix)
+        and (
+            everything
+            or month is not None
+            or states.phase_of(i) is not Phase.PUBLISHED
+            or states.has_violations(i)
+        )
+    ]
+    return sorted(keep, key=states.path_of)
 
 
 def register(app: typer.Typer) -> None:
@@ -122,39 +159,37 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def status(
         paths: Annotated[list[Path] | None, typer.Argument(help="只看这些稿件")] = None,
+        everything: Annotated[
+            bool, typer.Option("--all", "-a", help="列出全部稿件，包括已发布且没有问题的")
+        ] = False,
+        month: Annotated[
+            str | None, typer.Option("--month", help="只看 content/YYYY/MM/ 下的稿件")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     ) -> None:
-        """列出每篇稿件的单位、状态、下一步由谁签、问题。"""
-        from fzjj.render.console import print_states, states_to_json
+        """列出稿件的单位、状态、下一步由谁签、问题（默认只列未发布或有问题的稿件）。"""
+        from fzjj.render.console import print_states, states_to_json, status_summary
         from fzjj.service import open_workspace
 
         try:
             ws = open_workspace()
             history = ws.history
-            states = list(history.states.values())
-            if paths:
-                wanted = {ws.relpath(p) for p in paths}
-                unknown = wanted - {s.path for s in states}
-                if unknown:
-                    raise UsageError(
-                        f"仓库中没有这些稿件：{'、'.join(sorted(unknown))}",
-                        hint="路径应指向已提交的 content/YYYY/MM/*.md 文件。",
-                    )
-                states = [s for s in states if s.path in wanted]
+            ids = _select(ws, paths or [], everything=everything, month=month)
         except FzjjError as exc:
             raise _exit(exc) from None
-        states.sort(key=lambda s: s.path)
+        states = [history.states[i] for i in ids]
         if as_json:
             print(states_to_json(states, history.policy))
             return
-        print_states(states, history.policy, title=f"稿件状态（{len(states)} 篇）")
-        _print_exceptions(
-            [history.drafts[s.draft_id] for s in states if s.draft_id in history.drafts]
+        title = (
+            f"稿件状态（{len(states)} 篇）"
+            if paths or everything or month
+            else "未发布或有问题的稿件"
         )
-        loose = [v for v in history.violations if v.severity.value == "block"]
-        for v in loose[:20]:
-            where = v.path or (v.commit or "")[:12]
-            print(f"{v.code} {where}：{v.message}")
+        print_states(states, history.policy, title=title)
+        _print_exceptions(history, states)
+        if not paths:
+            print(status_summary(history))
 
     @app.command()
     def queue(
@@ -192,9 +227,7 @@ def register(app: typer.Typer) -> None:
             return
         name = history.policy.name_of(person)
         print_states(mine, history.policy, title=f"等待 {name} 处理的稿件（{len(mine)} 篇）")
-        _print_exceptions(
-            [history.drafts[s.draft_id] for s in mine if s.draft_id in history.drafts]
-        )
+        _print_exceptions(history, mine)
 
     @app.command()
     def new(

@@ -39,20 +39,16 @@ def render(
 
 
 def _render(path: Path, output: Path | None, preview: bool) -> None:
-    from fzjj.render.article import render_preview
-    from fzjj.render.outputs import article_html, load_article, preview_path, write_file
+    from fzjj.render.outputs import article_files, build_article, load_article, write_files
 
-    job = load_article(path)
-    fragment, notes = article_html(job)
-    for note in notes:
+    article = build_article(load_article(path), preview=preview)
+    files = article_files(article, output, preview_base=Path(path.name))
+    write_files(files)  # everything was rendered first: a failure leaves no file behind
+    for note in article.notes:
         print(note, file=sys.stderr)
     if output is not None:
-        write_file(output, fragment.encode("utf-8"))
         print(f"已生成正文 HTML：{output}")
     elif not preview:
-        sys.stdout.write(fragment)
-    if preview:
-        target = preview_path(output if output is not None else Path(path.name))
-        page = render_preview(fragment, title=job.draft.meta.title, repo_root=job.root)
-        write_file(target, page.encode("utf-8"))
-        print(f"已生成预览页：{target}（用浏览器打开查看）")
+        sys.stdout.write(article.fragment)
+    if article.page is not None:
+        print(f"已生成预览页：{files[-1][0]}（用浏览器打开查看）")

@@ -14,6 +14,7 @@ touched.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from datetime import date
@@ -90,35 +91,43 @@ def build_archive(
     """Write the month's forms, the combined PDF and the manifest; returns the paths written.
 
     Each item is a form and extra manifest fields for it (for instance the unit id or the
-    phase code); an extra field may not reuse a name the manifest already fills.
+    phase code); an extra field may not reuse a name the manifest already fills. Every file
+    is rendered before the first one is written, so a failure leaves the folder as it was.
     """
+    from fzjj.render.outputs import write_files
+
+    files = archive_files(items, month=month)
+    previous = _previous_files(out_dir)
+    targets = [(out_dir / name, data) for name, data in files]
+    write_files(targets)
+    for name in previous - {name for name, _ in files}:
+        with contextlib.suppress(OSError):  # a stale form that cannot go is merely left
+            (out_dir / name).unlink(missing_ok=True)
+    return [target for target, _ in targets]
+
+
+def archive_files(
+    items: Sequence[tuple[FormData, dict[str, Any]]], *, month: str
+) -> list[tuple[str, bytes]]:
+    """The archive's files as (name, bytes): the forms by draft id, the combined PDF, the
+    manifest. Pure: nothing is written."""
     year, number = parse_month(month)
     forms = sorted(items, key=lambda item: item[0].draft_id)
     _check_unique(forms)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    previous = _previous_files(out_dir)
-
-    written: list[Path] = []
+    files: list[tuple[str, bytes]] = []
     entries: list[dict[str, Any]] = []
     page_counts: list[int] = []
     for data, extra in forms:
         pdf_bytes, pages = render_form_pdf_pages(data)
-        target = out_dir / f"{data.file_stem}.pdf"
-        _write(target, pdf_bytes)
-        written.append(target)
-        entries.append(_entry(data, extra, target.name))
+        name = f"{data.file_stem}.pdf"
+        files.append((name, pdf_bytes))
+        entries.append(_entry(data, extra, name))
         page_counts.append(pages)
-
-    combined = out_dir / f"{month}-{FORM_NAME}汇编.pdf"
-    _write(combined, _combined_pdf([d for d, _ in forms], page_counts, year, number))
-    manifest = out_dir / MANIFEST
-    document = {"month": month, "count": len(entries), "combined": combined.name, "forms": entries}
-    _write(manifest, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode())
-    written += [combined, manifest]
-
-    for name in previous - {p.name for p in written}:
-        (out_dir / name).unlink(missing_ok=True)
-    return written
+    combined = f"{month}-{FORM_NAME}汇编.pdf"
+    files.append((combined, _combined_pdf([d for d, _ in forms], page_counts, year, number)))
+    document = {"month": month, "count": len(entries), "combined": combined, "forms": entries}
+    files.append((MANIFEST, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()))
+    return files
 
 
 def _check_unique(forms: Sequence[tuple[FormData, dict[str, Any]]]) -> None:
@@ -154,18 +163,6 @@ def _previous_files(out_dir: Path) -> set[str]:
     except (OSError, ValueError, AttributeError, TypeError):
         return set()
     return {n for n in names if isinstance(n, str) and "/" not in n and n.endswith(".pdf")}
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write only when the bytes differ, so unchanged files keep their timestamps."""
-    try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 # ---- the combined PDF ----------------------------------------------------------------------

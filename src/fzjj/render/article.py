@@ -26,7 +26,7 @@ from fzjj.draft import Draft
 from fzjj.errors import UsageError
 from fzjj.model import Kind
 from fzjj.policy import Policy
-from fzjj.render.templating import make_env, read_asset
+from fzjj.render.templating import read_asset, render_template
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -52,7 +52,7 @@ ALLOWED_STYLE_PROPERTIES = frozenset(
     {
         "color", "background", "background-color", "font-size", "font-weight",
         "line-height", "letter-spacing", "text-align", "display",
-        "width", "max-width", "height", "overflow", "overflow-x", "font-family",
+        "width", "max-width", "height", "overflow", "font-family",
         "margin", "margin-top", "margin-right", "margin-bottom", "margin-left",
         "padding", "padding-top", "padding-right", "padding-bottom", "padding-left",
         "border", "border-top", "border-right", "border-bottom", "border-left",
@@ -70,7 +70,8 @@ _CLEAN_CONTENT_TAGS = frozenset(
      "title", "textarea", "select", "xmp", "noembed", "noframes"}
 )  # fmt: skip
 
-_BLACK = frozenset({"#000", "#000000", "#000f", "#000000ff", "black", "rgb(0,0,0)"})
+_BLACK_HEX = re.compile(r"^#(?:000[0-9a-f]?|000000(?:[0-9a-f]{2})?)$")
+_COLOUR_FUNCTION = re.compile(r"^(rgba?|hsla?)\((.*)\)$")
 _BAD_STYLE_VALUE = re.compile(r"var\(|url\(|expression\(|javascript:|\\|@|<|>|/\*", re.I)
 #: font-family is kept only as a monospace stack for code (body text inherits the phone's
 #: system font, wechat.md rule 11).
@@ -338,7 +339,8 @@ class _BodyRenderer:
 
     def _b_table_open(self, tok: Token) -> None:
         self._flush_marker()
-        self._out('<section class="fz-table-wrap"><table class="fz-table">')
+        # inline, so a theme cannot take the scrolling away from a wide table
+        self._out('<section class="fz-table-wrap" style="overflow:auto"><table class="fz-table">')
 
     def _b_table_close(self, tok: Token) -> None:
         self._out("</table></section>")
@@ -442,7 +444,7 @@ class _BodyRenderer:
         alt = _plain_text(tok.children or []) or tok.content
         if not src or not _image_src_ok(src):
             return f'<span class="fz-span">[图片：{_esc(alt)}]</span>' if alt else ""
-        styles: list[str] = []
+        styles = ["max-width:100%"]  # inline, so no theme can let an image leave the column
         width = _dimension(tok.attrs.get("width"))
         height = _dimension(tok.attrs.get("height"))
         if width:
@@ -450,8 +452,8 @@ class _BodyRenderer:
         if height:
             # with a width, keep the aspect ratio when max-width clamps the image
             styles.append("height:auto" if width else f"height:{height}")
-        style = f' style="{";".join(styles)}"' if styles else ""
-        return f'<img class="fz-img" src="{_esc(src)}" alt="{_esc(alt)}"{style}>'
+        style = ";".join(styles)
+        return f'<img class="fz-img" src="{_esc(src)}" alt="{_esc(alt)}" style="{style}">'
 
 
 def _dimension(value: Any) -> str | None:
@@ -492,7 +494,7 @@ def code_block_html(code: str, lang: str) -> str:
         decl: list[str] = []
         if spec.get("color"):
             colour = "#" + str(spec["color"]).lower()
-            decl.append("color:" + ("rgb(1,1,1)" if colour in _BLACK else colour))
+            decl.append("color:" + ("rgb(1,1,1)" if is_black(colour) else colour))
         if spec.get("bold"):
             decl.append("font-weight:bold")
         style_attr = f' style="{";".join(decl)}"' if decl else ""
@@ -511,6 +513,28 @@ def code_block_html(code: str, lang: str) -> str:
 # ---- sanitising --------------------------------------------------------------------------
 
 
+def is_black(value: str) -> bool:
+    """Pure black in any CSS spelling (WeChat swallows it: wechat.md rule 8)."""
+    colour = value.strip().lower()
+    if colour == "black" or _BLACK_HEX.match(colour):
+        return True
+    function = _COLOUR_FUNCTION.match(colour)
+    if function is None:
+        return False
+    parts = [p for p in re.split(r"[\s,/]+", function.group(2).strip()) if p]
+    if len(parts) < 3:
+        return False
+    channels = parts[:3] if function.group(1).startswith("rgb") else parts[2:3]  # hsl: lightness
+    return all(_is_zero(part) for part in channels)
+
+
+def _is_zero(number: str) -> bool:
+    try:
+        return float(number.removesuffix("%")) == 0
+    except ValueError:
+        return False
+
+
 def clean_style(value: str) -> str | None:
     """Keep safe declarations only; pure black text becomes rgb(1,1,1) (WeChat rule 8)."""
     kept: list[str] = []
@@ -527,7 +551,7 @@ def clean_style(value: str) -> str | None:
             _MONO_STACK.match(val) and val.rstrip().endswith("monospace")
         ):
             continue
-        if prop == "color" and val.replace(" ", "").lower() in _BLACK:
+        if prop == "color" and is_black(val):
             val = "rgb(1,1,1)"
         kept.append(f"{prop}:{val}")
     return ";".join(kept) if kept else None
@@ -629,19 +653,19 @@ def render_article(
         for item in meta.reuse
     ]
     names = list(dict.fromkeys(r for r in reviewers if r))
-    env = make_env(repo_root)
-    fragment = env.get_template(ARTICLE_TEMPLATE).render(
-        body=Markup("".join(renderer.body)),
-        notes=Markup("".join(renderer.notes)),
-        top_sources=top_sources,
-        bottom_sources=bottom_sources,
-        references=refs.items,
-        is_forward=meta.kind is Kind.FORWARD,
-        unit_name=policy.unit_name(meta.unit),
-        author=meta.author or "",
-        editor=editor if editor is not None else (meta.editor or ""),
-        reviewers=names,
-    )
+    context = {
+        "body": Markup("".join(renderer.body)),
+        "notes": Markup("".join(renderer.notes)),
+        "top_sources": top_sources,
+        "bottom_sources": bottom_sources,
+        "references": refs.items,
+        "is_forward": meta.kind is Kind.FORWARD,
+        "unit_name": policy.unit_name(meta.unit),
+        "author": meta.author or "",
+        "editor": editor if editor is not None else (meta.editor or ""),
+        "reviewers": names,
+    }
+    fragment = render_template(repo_root, ARTICLE_TEMPLATE, context)
     inlined = inline_css(fragment, read_asset(repo_root, THEME_CSS))
     return sanitize(inlined).strip() + "\n"
 
@@ -650,9 +674,9 @@ def render_preview(article_html: str, *, title: str, repo_root: Path | None) -> 
     """A full HTML page showing the article at the WeChat column width (677px)."""
     from markupsafe import Markup
 
-    env = make_env(repo_root)
-    return env.get_template(PREVIEW_TEMPLATE).render(
-        title=title,
-        article=Markup(sanitize(article_html)),
-        column_width=COLUMN_WIDTH_PX,
-    )
+    context = {
+        "title": title,
+        "article": Markup(sanitize(article_html)),
+        "column_width": COLUMN_WIDTH_PX,
+    }
+    return render_template(repo_root, PREVIEW_TEMPLATE, context)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TextIO
 
 from fzjj.chain import describe_phase
-from fzjj.model import STAGE_LABELS, DraftState, Record, Violation
+from fzjj.model import PHASE_LABELS, STAGE_LABELS, DraftState, Phase, Record, Violation
 from fzjj.policy import Policy
+
+if TYPE_CHECKING:
+    from fzjj.history import History
 
 
 def _when(moment: datetime | None, policy: Policy) -> str:
@@ -68,33 +77,121 @@ def state_json(state: DraftState, policy: Policy) -> dict[str, Any]:
 
 def states_to_json(states: Iterable[DraftState], policy: Policy) -> str:
     data = [state_json(s, policy) for s in states]
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    # One line per draft: readable, and json's C encoder (indent=2 falls back to pure Python).
+    rows = ",\n".join(json.dumps(row, ensure_ascii=False) for row in data)
+    return f"[\n{rows}\n]" if rows else "[]"
+
+
+def status_summary(history: History) -> str:
+    """One line counting every draft by phase, and where the repository-wide problems are."""
+    states = history.states
+    counts = Counter(states.phase_of(i) for i in states)
+    troubled = sum(1 for i in states if states.has_violations(i))
+    parts = [f"{PHASE_LABELS[p]} {counts[p]}" for p in Phase if counts[p]]
+    line = f"共 {len(states)} 篇稿件" + ("：" + "，".join(parts) if parts else "")
+    if troubled:
+        line += f"；其中 {troubled} 篇有问题"
+    line += "。用 --all 列出全部，--month YYYY-MM 看某月。"
+    loose = sum(1 for v in history.violations if v.severity.value == "block")
+    if loose:
+        line += f"\n另有 {loose} 项仓库级问题（名册、记录格式、文件），运行 fzjj check 查看。"
+    return line
 
 
 def print_states(states: Sequence[DraftState], policy: Policy, *, title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False)
-    for name in ("稿件", "单位", "标题", "状态", "下一步由谁签", "等待自", "问题"):
-        table.add_column(name, overflow="fold")
+    rows: list[list[str]] = []
+    marked: list[bool] = []
     for s in states:
         problems = "；".join(f"{v.code} {v.message}" for v in s.violations[:2])
         if len(s.violations) > 2:
             problems += f"（另 {len(s.violations) - 2} 条）"
-        who = "、".join(policy.name_of(p) for p in s.next_signers)
-        style = "red" if any(v.severity.value == "block" for v in s.violations) else None
-        table.add_row(
-            s.path,
-            policy.unit_name(s.unit),
-            s.title,
-            describe_phase(s),
-            who,
-            _when(s.waiting_since, policy),
-            problems,
-            style=style,
+        rows.append(
+            [
+                s.path,
+                policy.unit_name(s.unit),
+                s.title,
+                describe_phase(s),
+                "、".join(policy.name_of(p) for p in s.next_signers),
+                _when(s.waiting_since, policy),
+                problems,
+            ]
         )
-    Console().print(table)
+        marked.append(any(v.severity.value == "block" for v in s.violations))
+    headers = ["稿件", "单位", "标题", "状态", "下一步由谁签", "等待自", "问题"]
+    print_table(title, headers, rows, marked=marked, shrink=(6, 2, 4))
+
+
+def print_table(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    marked: Sequence[bool] = (),
+    shrink: Sequence[int] = (),
+    out: TextIO | None = None,
+) -> None:
+    """A plain aligned table, one line per row, fast for thousands of rows.
+
+    On a terminal the columns in `shrink` (in that order) are cut with "…" until the table
+    fits the window, and `marked` rows are shown in red; elsewhere (a pipe, a file, a CI log)
+    every cell is printed whole and without colour.
+    """
+    stream = out or sys.stdout
+    tty = stream.isatty()
+    widths = [
+        max([text_width(h), *(text_width(r[n]) for r in rows)]) for n, h in enumerate(headers)
+    ]
+    if tty:
+        room = shutil.get_terminal_size((120, 24)).columns - 2 * (len(headers) - 1)
+        for n in shrink:
+            excess = sum(widths) - room
+            if excess <= 0:
+                break
+            widths[n] = max(text_width(headers[n]), widths[n] - excess, 6)
+    color = tty and not os.environ.get("NO_COLOR")
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [_fit(c, w) for c, w in zip(cells, widths, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    stream.write(f"{title}\n{line(headers)}\n{'─' * (sum(widths) + 2 * (len(widths) - 1))}\n")
+    for n, row in enumerate(rows):
+        text = line(row)
+        if color and n < len(marked) and marked[n]:
+            text = f"\x1b[31m{text}\x1b[0m"
+        stream.write(text + "\n")
+    stream.flush()
+
+
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or ch in "\u200b\u200d":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def text_width(text: str) -> int:
+    """Columns `text` takes in a terminal (CJK characters take two)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut with "…" or padded with spaces to exactly `width` columns."""
+    text = text.replace("\n", " ")
+    used = text_width(text)
+    if used > width:
+        out, used = "", 0
+        for ch in text:
+            w = _char_width(ch)
+            if used + w > width - 1:
+                break
+            out += ch
+            used += w
+        text = out + "…"
+        used += 1
+    return text + " " * (width - used)
 
 
 def print_record_line(rec: Record, policy: Policy) -> str:

@@ -105,14 +105,14 @@ def form_data(state: DraftState, draft: Draft, policy: Policy) -> FormData:
     """Fill the form from a draft's verified state.
 
     `state.submission` and `state.approvals` are the valid records of the current cycle;
-    they are filtered again here (valid, signed, right action, and for approvals the digest
-    of the printed content), so that a record that does not hold is never printed as a
-    signature.
+    they are filtered again here (valid, signed, right action, and about the digest of the
+    printed content), so that a record that does not hold, or that an edit made after it
+    voided, is never printed as a signature.
     """
-    submission = _valid(state.submission, Action.SUBMIT)
+    submission = _about(_valid(state.submission, Action.SUBMIT), draft)
     boxes, commits = _stage_boxes(state, draft, policy)
     record_commits = ([submission.commit] if submission else []) + commits
-    publication = _valid(state.publication, Action.PUBLISH)
+    publication = _about(_valid(state.publication, Action.PUBLISH), draft)
     if publication is not None:
         record_commits.append(publication.commit)
     return FormData(
@@ -139,6 +139,11 @@ def _valid(record: Record | None, action: Action) -> Record | None:
     return record
 
 
+def _about(record: Record | None, draft: Draft) -> Record | None:
+    """The record if it is about the exact content printed on the form."""
+    return record if record is not None and record.digest == draft.digest else None
+
+
 def _local_date(record: Record | None, policy: Policy) -> date | None:
     return record.when.astimezone(policy.tz).date() if record is not None else None
 
@@ -149,10 +154,11 @@ def _stage_boxes(
     """The four boxes and the commits that filled them, in chain order."""
     by_stage: dict[Stage, Record] = {}
     for candidate in state.approvals:
-        approval = _valid(candidate, Action.APPROVE)
-        if approval is not None and approval.stage is not None and approval.digest == draft.digest:
+        approval = _about(_valid(candidate, Action.APPROVE), draft)
+        if approval is not None and approval.stage is not None:
             by_stage.setdefault(approval.stage, approval)
-    rejection = _valid(state.rejection, Action.REJECT) if state.phase is Phase.REJECTED else None
+    rejected = state.phase is Phase.REJECTED
+    rejection = _about(_valid(state.rejection, Action.REJECT), draft) if rejected else None
     chain = policy.chains.get(draft.meta.kind, list(FULL_CHAIN))
     boxes: list[FormStage] = []
     commits: list[str] = []
@@ -335,18 +341,17 @@ def template_context(data: FormData, css: str) -> dict[str, Any]:
 
 
 def render_form_html(data: FormData, *, repo_root: Path | None) -> str:
-    """A4 print-ready HTML of the form, from `form.html.j2` (repository copy first)."""
-    import jinja2
+    """A4 print-ready HTML of the form, from `form.html.j2` (repository copy first).
 
-    from fzjj.render.templating import make_env, read_asset
+    The page carries its own font: a first pass finds the characters printed, the second
+    adds Noto Serif SC cut down to them (`font_face`), so no system font is needed.
+    """
+    from markupsafe import Markup
 
-    env = make_env(repo_root)
+    from fzjj.render.fonts import font_face_css
+    from fzjj.render.templating import read_asset, render_template
+
     context = template_context(data, read_asset(repo_root, FORM_CSS))
-    try:
-        return env.get_template(FORM_TEMPLATE).render(context)
-    except jinja2.TemplateError as exc:
-        raise UsageError(
-            f"审批表模板出错：{exc}",
-            path=f"templates/{FORM_TEMPLATE}",
-            hint="检查仓库 templates/ 中的审批表模板，或删除它以使用默认模板。",
-        ) from exc
+    draft_page = render_template(repo_root, FORM_TEMPLATE, {**context, "font_face": Markup("")})
+    context["font_face"] = Markup(font_face_css(draft_page))
+    return render_template(repo_root, FORM_TEMPLATE, context)

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fzjj.errors import FzjjError, RepoError, UsageError
+from fzjj.model import Action
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from fzjj.draft import Draft
     from fzjj.model import DraftState
     from fzjj.policy import Policy
@@ -35,7 +40,8 @@ WORKTREE_DIFFERS = (
     "签名栏只显示针对该版本内容的有效记录。"
 )
 DIGEST_CHANGED = (
-    "提示：{path} 的内容与审核通过时不同，审核人员不列入“审核”一栏；请重新报送审核后再渲染发布稿。"
+    "提示：{path} 的内容与报送或审核时不同，针对旧内容的签名不列入“编辑”“审核”栏；"
+    "请重新报送审核后再渲染发布稿。"
 )
 #: draft/add accepts article content of fewer than 20,000 characters (wechat.md §4).
 WECHAT_CONTENT_LIMIT = 20_000
@@ -74,19 +80,83 @@ def os_reason(exc: OSError) -> str:
 
 def write_file(target: Path, data: bytes, *, option: str = "--output") -> None:
     """Write `data` to `target` atomically, creating missing folders."""
-    tmp = target.with_name(target.name + ".tmp")
+    write_files([(target, data)], option=option)
+
+
+def write_files(items: Sequence[tuple[Path, bytes]], *, option: str = "--output") -> None:
+    """Write several files all-or-nothing as far as the file system allows.
+
+    Every file first goes to a uniquely named temporary file beside its target; only when
+    all of them are written are they renamed over the targets. A failure removes the
+    temporary files and the folders this call created, and becomes a UsageError naming
+    the file. A target whose bytes are already equal is left untouched (its timestamp too).
+    """
+    staged: list[tuple[Path, Path]] = []
+    created: list[Path] = []
+    current = items[0][0] if items else None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(target)
+        for target, data in items:
+            current = target
+            created += _make_folder(target.parent)
+            if target.is_dir():  # found now, before any file is replaced
+                raise IsADirectoryError(errno.EISDIR, "is a directory", str(target))
+            if _same_bytes(target, data):
+                continue
+            staged.append((_stage(target, data), target))
+        for tmp, target in staged:
+            current = target
+            tmp.replace(target)
     except OSError as exc:
-        _discard(tmp)
+        for tmp, _ in staged:
+            _discard(tmp)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise UsageError(
             f"无法写入文件：{os_reason(exc)}",
-            path=str(target),
+            path=str(current),
             field=option,
             hint="换一个可写的输出位置，或检查该目录的权限。",
         ) from exc
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Create `folder` with its parents; returns the folders created, outermost first."""
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return list(reversed(missing))
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        same_size = target.is_file() and target.stat().st_size == len(data)
+        return same_size and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    """`data` in a new temporary file beside `target`, with the permissions of a new file."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        tmp.chmod(0o666 & ~_umask())
+    except OSError:
+        _discard(tmp)
+        raise
+    return tmp
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _discard(tmp: Path) -> None:
@@ -114,9 +184,18 @@ def load_form(workspace: Workspace, path: Path | str) -> tuple[FormData, list[st
     """The form of one draft, filled from its verified records, and any notes."""
     from fzjj.render.form import form_data
 
+    _refuse_folder(Path(path))
     state = workspace.state_for(path)
     draft, notes = committed_draft(workspace, state, path)
     return form_data(state, draft, workspace.policy), notes
+
+
+def _refuse_folder(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(
+            f"{path} 是一个目录，不是稿件文件",
+            hint="给出稿件文件的路径，例如 content/2026/11/稿件.md。",
+        )
 
 
 def committed_draft(
@@ -173,16 +252,7 @@ def write_archive(workspace: Workspace, month: str, output: Path | None) -> Outc
         extra = {"unit_id": state.unit, "phase": state.phase.value, "kind": state.kind.value}
         items.append((form_data(state, draft, policy), extra))
     out_dir = output if output is not None else workspace.root / ARCHIVE_DIR / month
-    try:
-        written = build_archive(items, out_dir, month=month)
-    except OSError as exc:
-        raise UsageError(
-            f"无法写入存档目录：{os_reason(exc)}",
-            path=str(out_dir),
-            field="--output",
-            hint="换一个可写的输出目录，或检查该目录的权限。",
-        ) from exc
-    return Outcome(written, notes)
+    return Outcome(build_archive(items, out_dir, month=month), notes)
 
 
 # ---- the article ---------------------------------------------------------------------------
@@ -206,6 +276,7 @@ def load_article(path: Path, *, start: Path | None = None) -> ArticleJob:
     policies.yaml and the front-matter only."""
     from fzjj.service import open_workspace
 
+    _refuse_folder(path)
     if not path.is_file():
         raise UsageError(f"文件不存在：{path}", hint="检查路径，例如 content/2026/11/稿件.md。")
     try:
@@ -225,14 +296,19 @@ def load_article(path: Path, *, start: Path | None = None) -> ArticleJob:
 def _signers(
     state: DraftState | None, draft: Draft, policy: Policy
 ) -> tuple[str | None, list[str], list[str]]:
+    """The 编辑 (submitter) and 审核 names: valid records about the content being rendered."""
     if state is None:
         return None, [], []
-    submission = state.submission
-    editor = policy.name_of(submission.signer) if submission and submission.signer else None
-    approvals = [r for r in state.approvals if r.valid and r.signer]
-    current = [r for r in approvals if r.digest == draft.digest]
-    notes = [DIGEST_CHANGED.format(path=draft.path)] if len(current) < len(approvals) else []
-    return editor, [policy.name_of(r.signer) for r in current], notes
+    signed = [
+        r for r in (state.submission, *state.approvals) if r is not None and r.valid and r.signer
+    ]
+    current = [r for r in signed if r.digest == draft.digest]
+    submitter = next((r.signer for r in current if r.action is Action.SUBMIT), None)
+    editor = policy.name_of(submitter) if submitter else None
+    approvals = [r.signer for r in current if r.action is Action.APPROVE and r.signer]
+    reviewers = [policy.name_of(signer) for signer in approvals]
+    notes = [DIGEST_CHANGED.format(path=draft.path)] if len(current) < len(signed) else []
+    return editor, reviewers, notes
 
 
 def _load_without_git(path: Path) -> ArticleJob:
@@ -273,20 +349,46 @@ def preview_path(base: Path) -> Path:
     return base.with_name(base.stem + ".preview.html")
 
 
-def write_article(path: Path, output: Path, *, preview: bool, start: Path | None = None) -> Outcome:
-    """Write the fragment to `output` and, with `preview`, the page next to it."""
+@dataclass(frozen=True)
+class Article:
+    """A rendered article: the fragment to publish, the preview page if asked, notes."""
+
+    fragment: str
+    page: str | None
+    notes: list[str]
+
+
+def build_article(job: ArticleJob, *, preview: bool) -> Article:
+    """Render everything first, so that a failing template leaves no file behind."""
     from fzjj.render.article import render_preview
 
-    job = load_article(path, start=start)
     fragment, notes = article_html(job)
-    write_file(output, fragment.encode("utf-8"))
-    outcome = Outcome([output], notes)
+    page = None
     if preview:
         page = render_preview(fragment, title=job.draft.meta.title, repo_root=job.root)
-        target = preview_path(output)
-        write_file(target, page.encode("utf-8"))
-        outcome.paths.append(target)
-    return outcome
+    return Article(fragment, page, notes)
+
+
+def article_files(
+    article: Article, output: Path | None, *, preview_base: Path
+) -> list[tuple[Path, bytes]]:
+    """The files to write: the fragment to `output` (if given), the preview page beside
+    `output`, or beside `preview_base` when there is no output file."""
+    files: list[tuple[Path, bytes]] = []
+    if output is not None:
+        files.append((output, article.fragment.encode("utf-8")))
+    if article.page is not None:
+        target = preview_path(output if output is not None else preview_base)
+        files.append((target, article.page.encode("utf-8")))
+    return files
+
+
+def write_article(path: Path, output: Path, *, preview: bool, start: Path | None = None) -> Outcome:
+    """Write the fragment to `output` and, with `preview`, the page next to it."""
+    article = build_article(load_article(path, start=start), preview=preview)
+    files = article_files(article, output, preview_base=output)
+    write_files(files)
+    return Outcome([target for target, _ in files], article.notes)
 
 
 # ---- fzjj demo -----------------------------------------------------------------------------
@@ -295,10 +397,11 @@ def write_article(path: Path, output: Path, *, preview: bool, start: Path | None
 def write_demo_outputs(
     workspace_root: Path, month: str, draft_path: str | Path, out_dir: Path
 ) -> list[Path]:
-    """Write, for a repository: one form (PDF), the month's archive, one article + preview.
+    """Write, for a repository: one form (PDF and HTML), the month's archive, one article.
 
-    Layout under `out_dir`: `<draft-id>-审批表.pdf`, `archive/…` (as `fzjj archive`),
-    `<draft-id>.html` and `<draft-id>.preview.html`. Returns every path written.
+    Layout under `out_dir`: `<draft-id>-审批表.pdf`, `<draft-id>-审批表.html`,
+    `archive/…` (as `fzjj archive`), `<draft-id>.html` and `<draft-id>.preview.html`.
+    Returns every path written, in that order.
     """
     from fzjj.render.form import FORM_SUFFIX
     from fzjj.service import open_workspace
@@ -307,7 +410,9 @@ def write_demo_outputs(
     full = Path(draft_path)
     full = full if full.is_absolute() else workspace.root / full
     draft_id = workspace.state_for(full).draft_id
-    paths = write_form(workspace, full, out_dir / f"{draft_id}{FORM_SUFFIX}.pdf").paths
+    form = out_dir / f"{draft_id}{FORM_SUFFIX}"
+    paths = write_form(workspace, full, form.with_name(form.name + ".pdf")).paths
+    paths += write_form(workspace, full, form.with_name(form.name + ".html")).paths
     paths += write_archive(workspace, month, out_dir / ARCHIVE_DIR).paths
     article = out_dir / f"{draft_id}.html"
     paths += write_article(full, article, preview=True, start=workspace.root).paths

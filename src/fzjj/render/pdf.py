@@ -83,7 +83,8 @@ def render_form_pdf_pages(data: FormData) -> tuple[bytes, int]:
 def new_document(created: datetime, *, title: str) -> FPDF:
     """An empty A4 document with the CJK font loaded and fixed metadata."""
     from fpdf import FPDF
-    from pylopdf_fonts_zh_cn import serif_path
+
+    from fzjj.render.fonts import serif_path
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
@@ -155,8 +156,9 @@ def write_lines(pdf: FPDF, x: float, y: float, lines: Sequence[str], size: float
     step = line_h(size)
     pdf.set_font(FONT, size=size)
     for line in lines:
-        pdf.set_xy(x, y)
-        pdf.cell(h=step, text=line)
+        if line:  # fpdf2 refuses a cell without text; a blank line only moves down
+            pdf.set_xy(x, y)
+            pdf.cell(h=step, text=line)
         y += step
     return y
 
