@@ -532,8 +532,8 @@ def test_a_deleted_draft_keeps_its_valid_records_and_waits_for_nobody(bureau: Bu
         (("publish", "content/2026/11/x.md"), "错误：缺少选项 --url"),
         (("submit",), "错误：缺少参数 path"),
         (("approve", "x.md", "--bogus"), "错误：没有选项 --bogus"),
-        (("approve", "x.md", "--opinon", "同意"), "没有选项 --opinon（或 --opinion）"),
-        (("roster", "diff", "x"), "old 的取值无效：应为整数"),
+        (("approve", "x.md", "--opinon", "同意"), "没有选项 --opinon，是不是想用 --opinion？"),
+        (("roster", "diff", "x"), "参数 old 的值无效：应为整数"),
         (("nosuch",), "错误：没有命令 nosuch"),
     ],
 )

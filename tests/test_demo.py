@@ -34,3 +34,32 @@ def test_demo_runs_and_history_verifies(tmp_path: Path) -> None:
     assert anhai.count("reject") == 1 and anhai.count("submit") == 2
     # every record the demo made is valid
     assert all(r["valid"] for s in states.values() for r in s["records"])
+
+
+def test_demo_ends_with_the_check_forms_archive_and_article(tmp_path: Path) -> None:
+    from test_form import pdf_text
+
+    result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "fzjj check：4 篇稿件" in result.output and "通过。" in result.output
+    out = tmp_path / "输出"
+    form = out / "2026-11-qingyang-01-审批表.pdf"
+    for path in (form, out / "2026-11-qingyang-01.html", out / "archive" / "manifest.json"):
+        assert str(path) in result.output
+        assert path.stat().st_size > 0
+    text = pdf_text(form.read_bytes())
+    assert "信息发布审批表" in text and "陈岚" in text and "抄送" in text
+    manifest = json.loads((out / "archive" / "manifest.json").read_text("utf-8"))
+    assert len(manifest["forms"]) == 4
+    article = (out / "2026-11-qingyang-01.html").read_text("utf-8")
+    assert "宪法进社区" in article and "<script" not in article
+
+
+def test_demo_refuses_a_folder_it_would_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "法治晋江").mkdir()
+    (tmp_path / "法治晋江" / "mine.txt").write_text("不要动我", encoding="utf-8")
+    result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "已存在，演示不会覆盖它" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["法治晋江"]
+    assert (tmp_path / "法治晋江" / "mine.txt").read_text("utf-8") == "不要动我"

@@ -248,8 +248,8 @@ def test_forward_source_and_lint_exceptions_are_shown() -> None:
     data = form_data(make_state(draft, 0), draft, make_policy())
     assert data.source_line == "来源：司法部《新规解读》 https://www.moj.gov.cn/a.html"
     assert data.exceptions == (
-        "规则 l106 案件当事人姓名未匿名化（匹配“林青”）：本人同意公开姓名",
-        "规则 X9：旧规则代码照原样显示",
+        "规则 L106 案件当事人姓名未匿名化（匹配“林*”）：本人同意公开姓名",
+        "规则 X9（不限匹配文字）：旧规则代码照原样显示",
     )
     html = render_form_html(data, repo_root=None)
     assert "本人同意公开姓名" in html and "来源：司法部" in html

@@ -274,7 +274,7 @@ def test_march_totals_categories_kinds() -> None:
     policy = shipped_policy()
     report = monthly_report(policy, scenario(), 2026, 3)
     t = report.totals
-    assert (t.submitted, t.in_review, t.approved, t.rejected, t.published, t.other) == (
+    assert (t.submitted, t.in_review, t.approved, t.rejected, t.published, t.changed) == (
         6,
         3,
         1,

@@ -1,20 +1,5 @@
-"""`fzjj report` and `fzjj stats import` through the real `fzjj` app, on a real repository
-with real signed history (committer dates set per record, Beijing time unless marked UTC):
-
-- ah-g  安海: submitted 2026-01-20, rejected 2026-01-21 and left so (January: 1 rejected;
-  青阳 has nothing in January).
-- qy-a  青阳: submitted 2026-02-28 16:30 UTC = 2026-03-01 00:30 Beijing (March), full chain
-  in March, published 2026-03-05.
-- qy-b  青阳: submitted 2026-02-28 23:50 Beijing (February), unit head approved, now waits
-  for the secrecy review. In February 安海 has nothing at all.
-- ah-c  安海: submitted 2026-03-10, rejected 2026-03-11, revised and resubmitted 2026-04-02;
-  the resubmission does not count again, so it stays a March submission.
-- op-e  青阳: an interview (submitted by the operator), 便民信息, 2026-03-15, in review.
-- qy-d  青阳: submitted 2026-03-30, approved through April 1-2, waits for publication
-  (submitted in March, approved in April: counted in March only).
-- ah-f  安海: the submit record claims 2026-04-01 00:10, but the unit head's approval,
-  signed by someone else, is dated 2026-03-31 23:00: it counts in March, not April.
-"""
+"""`fzjj report` and `fzjj stats import` through the real `fzjj` app, on the signed history
+of `report_history.build_history` (January to April 2026; see that module)."""
 
 from __future__ import annotations
 
@@ -29,79 +14,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import Result
 
 from conftest import PEOPLE, Bureau
 from fzjj.cli.main import app
+from report_history import build_history, copy_bureau, new_bureau, run, sheets
 
 
-def run(b: Bureau, *args: str) -> Result:
-    old = os.getcwd()
-    os.chdir(b.root)
-    try:
-        return b.runner.invoke(app, list(args))
-    finally:
-        os.chdir(old)
-
-
-def bj(stamp: str) -> str:
-    return stamp + "+08:00"
-
-
-INTERVIEW = """---
-id: op-e
-title: 青阳所法律服务进企业
-unit: qingyang
-kind: interview
-category: 便民信息
----
-
-法治报社记者采访青阳司法所。
-"""
+@pytest.fixture(scope="module")
+def history_template(tmp_path_factory: pytest.TempPathFactory, keyring: dict[str, Path]) -> Bureau:
+    return build_history(new_bureau(tmp_path_factory.mktemp("history"), keyring))
 
 
 @pytest.fixture
-def history(bureau: Bureau) -> Bureau:
-    b = bureau
-    ah_g = b.draft("ah-g", unit="anhai", month="2026/01", title="安海所元旦普法")
-    b.ok("ah_info", "submit", ah_g, when=bj("2026-01-20T09:00:00"))
-    b.ok("ah_head", "reject", ah_g, "--opinion", "请重写。", when=bj("2026-01-21T09:00:00"))
-
-    qy_a = b.draft("qy-a", month="2026/03", title="青阳所开展普法讲座")
-    b.ok("qy_info", "submit", qy_a, when="2026-02-28T16:30:00+00:00")
-    for i, person in enumerate(("qy_head", "secrecy_a", "deputy", "principal")):
-        b.ok(person, "approve", qy_a, when=bj(f"2026-03-0{2 + i}T09:00:00"))
-    b.ok(
-        "operator",
-        "publish",
-        qy_a,
-        "--url",
-        "https://mp.weixin.qq.com/s/qy-a-token",
-        when=bj("2026-03-05T20:00:00"),
-    )
-
-    qy_b = b.draft("qy-b", month="2026/02", title="青阳所调解纠纷一起")
-    b.ok("qy_info", "submit", qy_b, when=bj("2026-02-28T23:50:00"))
-    b.ok("qy_head", "approve", qy_b, when=bj("2026-03-01T08:00:00"))
-
-    ah_c = b.draft("ah-c", unit="anhai", month="2026/03", title="安海所社区矫正工作")
-    b.ok("ah_info", "submit", ah_c, when=bj("2026-03-10T10:00:00"))
-    b.ok("ah_head", "reject", ah_c, "--opinion", "请补充数据。", when=bj("2026-03-11T10:00:00"))
-    b.draft("ah-c", unit="anhai", month="2026/03", title="安海所社区矫正工作", body="补充后。\n")
-    b.ok("ah_info", "submit", ah_c, when=bj("2026-04-02T10:00:00"))
-
-    op_e = b.write("content/2026/03/op-e.md", INTERVIEW)
-    b.ok("operator", "submit", op_e, when=bj("2026-03-15T10:00:00"))
-
-    qy_d = b.draft("qy-d", month="2026/03", title="青阳所法律援助")
-    b.ok("qy_info", "submit", qy_d, when=bj("2026-03-30T18:00:00"))
-    for i, person in enumerate(("qy_head", "secrecy_a", "deputy", "principal")):
-        b.ok(person, "approve", qy_d, when=bj(f"2026-04-01T1{i}:00:00"))
-
-    ah_f = b.draft("ah-f", unit="anhai", month="2026/03", title="安海所月末报送")
-    b.ok("ah_info", "submit", ah_f, when=bj("2026-04-01T00:10:00"))
-    b.ok("ah_head", "approve", ah_f, when=bj("2026-03-31T23:00:00"))
-    return b
+def history(history_template: Bureau, tmp_path: Path) -> Bureau:
+    return copy_bureau(history_template, tmp_path)
 
 
 UNIT_HEADERS = ["单位", "报送", "审核中", "已审批", "已退回", "已发布"]
@@ -240,63 +166,12 @@ def months() -> dict[str, dict[str, list[list[str]]]]:
 TITLES = ["各单位报送情况", "按栏目", "按类型", "本月报送的稿件"]
 
 
-def sheets(fmt: str, result: Result) -> dict[str, list[list[str]]]:
-    """The report's tables read back from the output of one format (header rows dropped)."""
-    if fmt == "csv":
-        assert result.stdout_bytes.startswith(b"\xef\xbb\xbf")
-        assert b"\r\n" in result.stdout_bytes
-        rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
-        out: dict[str, list[list[str]]] = {}
-        for block in "\x00".join("\x01".join(r) for r in rows).split("\x00\x00"):
-            lines = [line.split("\x01") for line in block.split("\x00")]
-            out[lines[0][0]] = lines[2:]
-        return out
-    text = result.stdout
-    parts = _split(text, fmt)
-    if fmt == "markdown":
-        return {
-            title: [
-                [c.strip().strip("*") for c in line.strip("|").split(" | ")]
-                for line in body.splitlines()
-                if line.startswith("|")
-            ][2:]
-            for title, body in parts.items()
-        }
-    if fmt == "html":
-        return {
-            title: [
-                re.findall(r"<td[^>]*>([^<]*)</td>", tr)
-                for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body)
-                if "<td" in tr
-            ]
-            for title, body in parts.items()
-        }
-    return {
-        title: [
-            [c.strip() for c in re.split("[│┃]", line)[1:-1]]
-            for line in body.splitlines()
-            if line.startswith("│")  # body and footer rows; the header uses ┃
-        ]
-        for title, body in parts.items()
-    }
-
-
-def _split(text: str, fmt: str) -> dict[str, str]:
-    marks = {"markdown": "## {}\n", "html": "<h2>{}</h2>", "table": "\n{}\n"}[fmt]
-    out: dict[str, str] = {}
-    for index, title in enumerate(TITLES):
-        begin = text.index(marks.format(title))
-        end = text.index(marks.format(TITLES[index + 1])) if index + 1 < len(TITLES) else None
-        out[title] = text[begin:end]
-    return out
-
-
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html"])
 def test_monthly_report_every_figure_every_format(history: Bureau, fmt: str) -> None:
     for month, expected in months().items():
         result = run(history, "report", "--month", month, "--format", fmt)
         assert result.exit_code == 0, result.output
-        assert sheets(fmt, result) == expected, (fmt, month)
+        assert sheets(fmt, result, TITLES) == expected, (fmt, month)
 
 
 def test_below_quota_stands_out_in_every_format(history: Bureau) -> None:
@@ -436,7 +311,14 @@ def test_pending_and_reminders(history: Bureau) -> None:
     assert "青阳司法所" not in feb.stdout
     jan = run(history, "report", "--reminders", "--month", "2026-01", "--format", "csv")
     rows = list(csv.reader(io.StringIO(jan.stdout_bytes.decode("utf-8-sig"))))
-    assert rows[2:] == [["青阳司法所", "林青（青阳信息员）"]]
+    assert rows == [
+        ["2026年1月 报送提醒"],
+        ["1 个单位在 2026年1月 尚未报送计入定额的稿件。"],
+        [],
+        ["本月尚未报送的单位"],
+        ["单位", "信息员"],
+        ["青阳司法所", "林青（青阳信息员）"],
+    ]
 
 
 def test_queue_agrees_with_pending(history: Bureau) -> None:
@@ -527,10 +409,19 @@ def test_stats_import_xlsx(history: Bureau, tmp_path: Path) -> None:
     ("args", "code", "message"),
     [
         (["--month", "2026-13"], 2, "月份 '2026-13' 无效"),
+        (["--month", "2026-00"], 2, "月份 '2026-00' 无效"),
         (["--month", "abc"], 2, "应为 YYYY-MM 格式"),
+        (["--month", "2026/03"], 2, "应为 YYYY-MM 格式"),
+        (["--month", "0000-03"], 2, "月份 '0000-03' 无效"),
         (["--year", "26"], 2, "年份 '26' 无效"),
+        (["--year", "0000"], 2, "年份 '0000' 无效"),
         (["--month", "2026-03", "--year", "2026"], 2, "只能选一个"),
+        (["--pending", "--month", "2026-03"], 2, "只能选一个"),
+        (["--pending", "--year", "2026"], 2, "只能选一个"),
+        (["--reminders", "--year", "2026"], 2, "只能选一个"),
+        (["--reminders", "--pending"], 2, "只能选一个"),
         (["--pending", "--format", "pdf"], 2, "不支持的输出格式 'pdf'"),
+        (["--format", "JSON"], 2, "不支持的输出格式 'JSON'"),
     ],
 )
 def test_bad_report_arguments(bureau: Bureau, args: list[str], code: int, message: str) -> None:
@@ -538,6 +429,30 @@ def test_bad_report_arguments(bureau: Bureau, args: list[str], code: int, messag
     assert result.exit_code == code
     assert message in result.stderr and result.stderr.startswith("错误：")
     assert result.stdout == ""
+
+
+def test_output_file_that_cannot_be_written(history: Bureau, tmp_path: Path) -> None:
+    result = run(history, "report", "--month", "2026-03", "-o", str(tmp_path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"错误：{tmp_path} 字段 --output：无法写入输出文件")
+
+
+def test_default_month_is_today_in_the_policy_timezone(history: Bureau) -> None:
+    """Without --month, the report and the reminders are for this month in Beijing time."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    def now() -> str:
+        today = datetime.now(ZoneInfo("Asia/Shanghai"))
+        return f"{today.year}-{today.month:02d}"
+
+    before = now()
+    report = json.loads(run(history, "report", "--format", "json").stdout)
+    reminders = json.loads(run(history, "report", "--reminders", "--format", "json").stdout)
+    after = now()  # the same unless the test ran across midnight at a month's end
+    assert report["month"] in (before, after) and reminders["month"] in (before, after)
+    explicit = json.loads(run(history, "report", "--month", report["month"], "-f", "json").stdout)
+    assert explicit == report
 
 
 def test_stats_import_errors(bureau: Bureau, tmp_path: Path) -> None:
@@ -569,6 +484,14 @@ def test_stats_import_bad_files_leave_the_data_file(history: Bureau, tmp_path: P
         ),
         "columns.csv": ("题目,次数\r\n青阳所开展普法讲座,99\r\n".encode(), "找不到表头"),
         "binary.csv": (b"\x00\x01\x02PK", "不是 CSV 文本文件"),
+        "negative.csv": (
+            "文章标题,发表时间,阅读次数\r\n青阳所开展普法讲座,2026-03-05,-5\r\n".encode("gb18030"),
+            "第 2 行“阅读次数”列的值 '-5' 不是非负整数",
+        ),
+        "no-reads.csv": (
+            "文章标题,发表时间,分享次数\r\n青阳所开展普法讲座,2026-03-05,5\r\n".encode("utf-8-sig"),
+            "第 1 行像是表头，但缺少“阅读次数”（或“阅读人数”）列",
+        ),
     }
     for name, (data, message) in cases.items():
         (tmp_path / name).write_bytes(data)
@@ -591,3 +514,68 @@ def test_outside_a_repository(tmp_path: Path) -> None:
     finally:
         os.chdir(old)
     assert result.exit_code == 2 and result.stderr.startswith("错误：")
+
+
+PENDING = [
+    ["ah-g", "安海所元旦普法", "安海司法所", "已退回", "待修改后重新报送", "黄海（安海信息员）"],
+    [
+        "qy-b",
+        "青阳所调解纠纷一起",
+        "青阳司法所",
+        "审核中",
+        "涉密审查",
+        "许明（保密办）、郑敏（保密办）",
+    ],
+    ["op-e", "青阳所法律服务进企业", "青阳司法所", "审核中", "科室负责人审核", "陈岚（青阳所长）"],
+    [
+        "ah-f",
+        "安海所月末报送",
+        "安海司法所",
+        "审核中",
+        "涉密审查",
+        "许明（保密办）、郑敏（保密办）",
+    ],
+    ["qy-d", "青阳所法律援助", "青阳司法所", "已审批", "待发布", "蔡文（法治报社）"],
+    ["ah-c", "安海所社区矫正工作", "安海司法所", "审核中", "科室负责人审核", "吴涛（安海所长）"],
+]
+SINCE = ["2026-01-21 09:00", "2026-03-01 08:00", "2026-03-15 10:00", "2026-03-31 23:00"]
+SINCE += ["2026-04-01 13:00", "2026-04-02 10:00"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html"])
+def test_pending_and_reminders_every_format(history: Bureau, fmt: str) -> None:
+    result = run(history, "report", "--pending", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    rows = [[*row, since] for row, since in zip(PENDING, SINCE, strict=True)]
+    assert sheets(fmt, result, ["待办"]) == {"待办": rows}
+    assert "共 6 篇稿件在等待。" in result.stdout_bytes.decode("utf-8-sig")
+
+    for month, expected in {
+        "2026-01": [["青阳司法所", "林青（青阳信息员）"]],
+        "2026-02": [["安海司法所", "黄海（安海信息员）"]],
+        "2026-03": [],
+        "2026-04": [["青阳司法所", "林青（青阳信息员）"], ["安海司法所", "黄海（安海信息员）"]],
+    }.items():
+        result = run(history, "report", "--reminders", "--month", month, "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert sheets(fmt, result, ["本月尚未报送的单位"]) == {"本月尚未报送的单位": expected}
+
+
+def test_piped_report_does_not_load_rich(history: Bureau) -> None:
+    """Outside a terminal the tables are drawn without rich: its import and layout would be
+    most of a cached `fzjj report --month` on a large history."""
+    script = (
+        "import sys\n"
+        "from fzjj.cli.main import app\n"
+        "try:\n"
+        "    app(['report', '--month', '2026-03'])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=history.root, capture_output=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "青阳司法所" in proc.stdout.decode()
+    assert proc.stderr.decode().strip() == "[]"

@@ -233,15 +233,50 @@ def test_html_is_self_contained_with_both_charts() -> None:
 
 def test_html_and_markdown_escape_titles() -> None:
     states = scenario()
-    states[0].title = "<script>alert(1)</script> | 标题"
+    states[0].title = "<script>alert(1)</script> | *重要* [链接](http://x) `代码`"
     report = monthly_report(shipped_policy(), states, 2026, 3)
     html = str(render_month(report, "html"))
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     md = str(render_month(report, "markdown"))
-    assert "\\| 标题" in md
-    states[0].title = "=HYPERLINK(1)"
-    csv_text = bytes(render_month(monthly_report(shipped_policy(), states, 2026, 3), "csv"))
-    assert "'=HYPERLINK(1)" in csv_text.decode("utf-8-sig")
+    assert (
+        "| qy-midnight | \\<script\\>alert(1)\\</script\\> \\| \\*重要\\* "
+        "\\[链接\\](http://x) \\`代码\\` | 青阳司法所 |"
+    ) in md
+    # and a Markdown renderer shows the title as typed: no tag, emphasis, link or code
+    from markdown_it import MarkdownIt
+
+    page = MarkdownIt("commonmark").enable("table").render(md)
+    cell = "&lt;script&gt;alert(1)&lt;/script&gt; | *重要* [链接](http://x) `代码`"
+    assert f"<td>{cell}</td>" in page
+    assert not re.search(r"<(script|em|a|code)\b", page)
+
+
+# Draft titles as a CSV cell must come back exactly (quoting), and the ones a spreadsheet
+# would run as a formula must come back as text, behind an apostrophe.
+CSV_TITLES = {
+    '逗号, 和 “引号” 与 "英文引号"': '逗号, 和 “引号” 与 "英文引号"',
+    "第一行\r\n第二行": "第一行\r\n第二行",
+    '=HYPERLINK("http://x","点我")': '\'=HYPERLINK("http://x","点我")',
+    "+1+1": "'+1+1",
+    "-2+3": "'-2+3",
+    "@SUM(A1)": "'@SUM(A1)",
+    "\t=1": "'\t=1",
+    "＝全角等号不是公式": "＝全角等号不是公式",
+}
+
+
+def test_csv_quotes_cells_and_keeps_formulas_as_text() -> None:
+    states = [s for s in scenario() if s.draft_id == "cz-rejected"]
+    for title, expected in CSV_TITLES.items():
+        states[0].title = title
+        data = bytes(render_month(monthly_report(shipped_policy(), states, 2026, 3), "csv"))
+        assert data.startswith(b"\xef\xbb\xbf")
+        # every line ends in CRLF; a line break inside a quoted cell is the cell's own
+        assert data.count(b"\r\n") == len(data.split(b"\n")) - 1
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        line = next(r for r in rows if r[:1] == ["cz-rejected"])
+        assert line[1] == expected, title
+        assert line[2:] == ["磁灶司法所", "原创", "党务政务宣传", "2026-03-03 09:00", "已退回"]
 
 
 def test_year_in_every_format() -> None:
@@ -271,6 +306,9 @@ def test_year_notes_missing_reads() -> None:
     assert "有 2 篇已发布稿件尚无阅读数据" in str(render_year(report, "markdown"))
 
 
+PENDING_HEADERS = ["稿件", "标题", "单位", "状态", "等待环节", "等待谁", "自"]
+
+
 def test_pending_in_every_format() -> None:
     items = pending(shipped_policy(), scenario())
     data = json.loads(render_pending(items, "json"))
@@ -282,7 +320,14 @@ def test_pending_in_every_format() -> None:
     assert "示例·保密办甲、示例·保密办乙 | 2026-03-01 10:00 |" in md
     assert "| cz-rejected |" in md and "待修改后重新报送 | 示例·磁灶信息员" in md
     rows = list(csv.reader(io.StringIO(bytes(render_pending(items, "csv")).decode("utf-8-sig"))))
-    assert len([r for r in rows[2:] if r]) == len(items) == 7
+    assert rows[:5] == [
+        ["“法治晋江”待办：各稿件在等谁"],
+        ["共 7 篇稿件在等待。"],
+        [],
+        ["待办"],
+        PENDING_HEADERS,
+    ]
+    assert [r[0] for r in rows[5:]] == [i.draft_id for i in items] and len(items) == 7
     assert "共 7 篇稿件在等待。" in str(render_pending(items, "table"))
     assert "没有等待处理的稿件" in str(render_pending([], "html"))
 
@@ -295,3 +340,47 @@ def test_reminders_render() -> None:
     md = str(render_reminders(lines, 2026, 3, "markdown"))
     assert "| 梅岭司法所 | 示例·梅岭信息员 |" in md and "1 个单位在 2026年3月" in md
     assert "每个单位都已报送" in str(render_reminders([], 2026, 3, "table"))
+
+
+def test_plain_table_matches_rich_layout() -> None:
+    """The plain-text tables are drawn without rich but look exactly like rich's own."""
+    from rich.console import Console
+
+    from fzjj.render.report_out import Document, Sheet, _plain, renderables
+
+    document = Document(
+        "标题",
+        ["说明"],
+        [
+            Sheet("空表", ["单位", "报送"]),
+            Sheet(
+                "各单位",
+                ["单位", "报送", "达标"],
+                [["青阳司法所", 3, "是"], ["x", 12, "未达标"], ["Café ñ", 0, "是"]],
+                footer=["合计", 15, "2/3 达标"],
+            ),
+        ],
+    )
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, force_terminal=False)
+    for item in renderables(document):
+        console.print(item)
+    assert _plain(document) == buffer.getvalue()
+    lines = _plain(document).splitlines()
+    assert "│ 青阳司法所 │    3 │ 是       │" in lines
+    assert "│ 合计       │   15 │ 2/3 达标 │" in lines
+
+
+def test_plain_table_keeps_one_line_per_row() -> None:
+    states = scenario()
+    states[0].title = "第一行\n第二行\t制表"
+    text = str(render_month(monthly_report(shipped_policy(), states, 2026, 3), "table"))
+    row = next(line for line in text.splitlines() if "qy-midnight" in line)
+    assert "第一行 第二行 制表" in row
+    from rich.cells import cell_len
+
+    tables = text.split("┏")[1:]
+    for table in tables:
+        lines = ("┏" + table).splitlines()
+        box = [line for line in lines if line[:1] in ("┏", "┃", "┡", "│", "├", "└")]
+        assert len({cell_len(line) for line in box}) == 1, box  # the columns line up

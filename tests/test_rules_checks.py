@@ -119,6 +119,18 @@ def test_permission_required_by_draft() -> None:
     assert check_content(forward("https://www.moj.gov.cn/a", extra=granted), POLICY) == []
 
 
+def test_permission_dated_in_the_future_is_not_a_permission() -> None:
+    from datetime import date
+
+    extra = "  permission_required: true\n"
+    extra += "  permission: {granted_by: 司法部新闻办, date: 2026-06-02, method: 电话}\n"
+    doc = forward("https://www.moj.gov.cn/a", extra=extra)
+    (found,) = check_content(doc, POLICY, today=date(2026, 6, 1))
+    assert (found.code, found.severity) == ("C110", Severity.BLOCK)
+    assert found.message.startswith("source.permission：授权日期 2026-06-02 晚于今天")
+    assert check_content(doc, POLICY, today=date(2026, 6, 2)) == []
+
+
 def test_permission_required_by_whitelist() -> None:
     text = SHIPPED.replace(
         "      hosts: [moj.gov.cn]\n",
@@ -156,6 +168,46 @@ def test_reused_material_needs_a_valid_link_and_permission() -> None:
     assert found[0].message.startswith("reuse[0].url：")
     assert found[0].line == found[1].line == 7
     assert found[1].message.startswith("reuse[1].permission：")
+
+
+@pytest.mark.parametrize(
+    ("body", "note", "line", "column"),
+    [
+        ("本文转载自人民网。\n", "转载自", 8, 3),
+        ("正文。\n原标题：某某案件始末\n", "原标题：", 9, 1),
+        ("正文（原标题：某某）。\n", "原标题：", 8, 4),
+        ("正文。\n  原文链接: https://example.com/a\n", "原文链接:", 9, 3),
+        ("转自：某公众号\n", "转自：", 8, 1),
+    ],
+)
+def test_body_saying_it_was_taken_from_elsewhere_warns(
+    body: str, note: str, line: int, column: int
+) -> None:
+    (found,) = check_content(draft("kind: original\ncategory: 便民信息", body), POLICY)
+    assert (found.code, found.severity) == ("C111", Severity.WARN)
+    assert found.message.startswith(f"正文写有“{note}”")
+    assert (found.line, found.column) == (line, column)
+    assert found.hint is not None and "kind: forward" in found.hint
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "正文。\n来源：青阳司法所\n",
+        "把钱转自己账户。\n",
+        "本文原标题是别的。\n",
+        "转载请注明出处。\n",
+    ],
+)
+def test_own_signature_and_ordinary_words_do_not_warn(body: str) -> None:
+    assert check_content(draft("kind: original\ncategory: 便民信息", body), POLICY) == []
+
+
+def test_declared_reuse_or_forward_does_not_warn_about_the_note() -> None:
+    reuse = "reuse:\n  - {name: 人民网, title: 某文, url: 'https://www.people.com.cn/a'}"
+    body = "本文部分内容转载自人民网。\n"
+    doc = draft(f"kind: original\ncategory: 便民信息\n{reuse}", body)
+    assert check_content(doc, POLICY) == []
 
 
 def test_policy_without_rule_sections_fails_closed() -> None:
@@ -230,6 +282,22 @@ def test_severity_comes_from_policy() -> None:
     text = SHIPPED.replace("    L104: block", "    L104: warn")
     found = check_content(draft("kind: original\ncategory: 便民信息", BODY), parse_policy(text))
     assert {v.code: v.severity for v in found}["L104"] is Severity.WARN
+
+
+@pytest.mark.parametrize("code", ["C101", "C102", "C103", "C104", "C105", "C106", "C107", "C110"])
+def test_rules_of_the_regulation_itself_cannot_be_made_warnings(code: str) -> None:
+    text = SHIPPED.replace("    L104: block", f"    L104: block\n    {code}: warn")
+    with pytest.raises(Exception) as err:
+        parse_policy(text)
+    assert f"{code} 是制度本身的要求" in str(err.value)
+    assert "lint.severity" in str(getattr(err.value, "field", ""))
+
+
+def test_warnings_can_be_made_blocking() -> None:
+    text = SHIPPED.replace("    L104: block", "    L104: block\n    C109: block\n    C111: block")
+    doc = forward("http://sfj.quanzhou.gov.cn/a.htm", name="泉州市司法局")
+    (found,) = check_content(doc, parse_policy(text))
+    assert (found.code, found.severity) == ("C109", Severity.BLOCK)
 
 
 EXCEPTIONS = """kind: original

@@ -1,5 +1,6 @@
 """`fzjj lint` through typer's CliRunner on a tiny app that only registers the command."""
 
+import errno
 import json
 import os
 import shutil
@@ -102,6 +103,18 @@ def test_directory_is_walked_from_a_subfolder(repo: Path) -> None:
     assert "content/2026/05/leaky.md:9:4 L106" in result.stdout
 
 
+def test_hidden_files_and_folders_and_other_files_are_skipped(repo: Path) -> None:
+    hidden = repo / "content" / ".drafts"
+    hidden.mkdir()
+    (hidden / "leaky.md").write_text(LEAKY, "utf-8")
+    _write(repo, ".leaky.md", LEAKY)
+    _write(repo, "notes.txt", LEAKY)
+    os.mkfifo(repo / "content" / "2026" / "05" / "pipe.md")  # would block if opened
+    result = invoke("content")
+    assert result.exit_code == 0
+    assert result.stderr == "检查了 1 篇稿件：0 处错误，0 处警告。\n"
+
+
 def test_json_format(repo: Path) -> None:
     path = _write(repo, "leaky.md", LEAKY)
     result = invoke("--format", "json", "content")
@@ -128,6 +141,40 @@ def test_unreadable_draft_exits_three_and_others_are_still_checked(repo: Path) -
     assert "错误：content/2026/05/broken.md:1：缺少 front-matter" in result.stderr
     assert "content/2026/05/latin1.md：文件不是 UTF-8 编码" in result.stderr
     assert result.stderr.endswith("检查了 2 篇稿件：2 处错误，0 处警告；2 个文件无法检查。\n")
+
+
+def test_without_a_path_the_content_directory_is_linted(repo: Path) -> None:
+    _write(repo, "leaky.md", LEAKY)
+    os.chdir(repo / "content" / "2026")
+    result = invoke()
+    assert result.exit_code == 1
+    assert "content/2026/05/leaky.md:9:4 L106" in result.stdout
+    assert result.stderr == "检查了 2 篇稿件：2 处错误，0 处警告。\n"
+
+
+def test_without_a_path_or_content_directory_nothing_is_linted(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "policies.yaml", tmp_path / "policies.yaml")
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = invoke()
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0
+    assert result.stderr == "检查了 0 篇稿件：0 处错误，0 处警告。\n"
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        (errno.EACCES, "没有读取权限"),
+        (errno.ENOENT, "文件不存在（可能是失效的链接）"),
+        (errno.EISDIR, "这是目录，不是文件"),
+        (errno.ENOSPC, "系统错误（errno 28）"),
+    ],
+)
+def test_operating_system_errors_are_told_in_chinese(number: int, reason: str) -> None:
+    assert lint_cmd.os_reason(OSError(number, os.strerror(number))) == reason
 
 
 def test_missing_path_is_a_usage_error(repo: Path) -> None:

@@ -43,7 +43,7 @@ from fzjj.model import (
 from fzjj.policy import Policy
 from fzjj.records import RecordFields
 
-FORMAT = 5  # bump whenever an encoding or a table below changes
+FORMAT = 6  # bump whenever an encoding or a table below changes
 CACHE_DIR = "fzjj"
 STAMP = (FORMAT, __version__)
 TABLES = ("meta", "commits", "summaries", "inputs", "states", "sigs", "blobs")
@@ -189,6 +189,13 @@ class Store:
         except (_Moved, sqlite3.Error, ValueError):
             return False
         return True
+
+    def forget_snapshot(self) -> None:
+        """Drop the snapshot (the next run rebuilds it); the content caches stay."""
+        db = self.db
+        if db is not None:
+            with _transaction(db):
+                db.execute("DELETE FROM meta WHERE k = 'snapshot'")
 
 
 class _Moved(Exception):
@@ -429,11 +436,20 @@ def unpack(data: bytes) -> Any:
     return marshal.loads(data)
 
 
-Index = tuple[str, str, int]  # path, phase, number of violations
+# path, phase, number of violations, and (for the reports) the epoch seconds of the first
+# valid submission and of the valid publication
+Index = tuple[str, str, int, int | None, int | None]
 
 
 def index_entry(state: DraftState) -> Index:
-    return (state.path, state.phase.value, len(state.violations))
+    published = state.publication if state.publication and state.publication.valid else None
+    return (
+        state.path,
+        state.phase.value,
+        len(state.violations),
+        _epoch(state.first_submitted),
+        _epoch(published.when if published else None),
+    )
 
 
 class LazyStates(Mapping[str, DraftState]):
@@ -495,3 +511,11 @@ class LazyStates(Mapping[str, DraftState]):
 
     def has_violations(self, key: str) -> bool:
         return self._index[key][2] > 0
+
+    def dates_of(self, key: str) -> tuple[int | None, int | None]:
+        """Epoch seconds of the first valid submission and of the valid publication.
+
+        Lets a report pick the drafts of its period without decoding the others.
+        """
+        entry = self._index[key]
+        return entry[3], entry[4]

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fzjj.errors import FzjjError, GitError
+from fzjj.errors import FzjjError, GitError, UsageError
+
+OUTPUT_DIR = "输出"  # beside the demo repository: forms, archive, article, report
 
 PEOPLE = {
     "lin_qing": "林青",
@@ -203,13 +205,30 @@ def make_keys(folder: Path) -> dict[str, str]:
     return out
 
 
+DEMO_MONTH = "2026-11"
+
+
+def showcase_draft(root: Path) -> Path:
+    """The demo's published draft whose form and article the demo writes at the end."""
+    return root / "content" / "2026" / "11" / "qingyang-constitution.md"
+
+
 def run_demo(workdir: Path | None, say: Callable[[str], None]) -> Path:
     """Play the month; returns the repository path."""
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="fzjj-demo-"))
     root = base / "法治晋江"
     keys = base / "keys"
-    root.mkdir(parents=True)
-    keys.mkdir()
+    for folder in (root, keys, base / OUTPUT_DIR):
+        if folder.exists():
+            raise UsageError(
+                f"{folder} 已存在，演示不会覆盖它",
+                hint="换一个 --dir，或省略 --dir 使用新的临时目录。",
+            )
+    try:
+        root.mkdir(parents=True)
+        keys.mkdir()
+    except OSError as exc:
+        raise UsageError(f"无法创建演示目录 {base}：{exc.strerror}") from exc
     say(f"[bold]演示仓库：{root}[/bold]")
     say("生成 14 位虚构人员的 SSH 签名密钥（ssh-keygen）……")
     pubs = make_keys(keys)

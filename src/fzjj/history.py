@@ -167,7 +167,7 @@ class _Snapshot:
             "roster_violations": [],
             "malformed": [],  # inputs whose trailers do not parse
             "roster_log": [],  # every roster version that took effect, oldest first
-            "index": {},  # draft id → (path, phase, number of violations)
+            "index": {},  # draft id → cache.Index: path, phase, violations, key dates
             "strings": [],
         }
         return cls(store, meta)

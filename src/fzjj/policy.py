@@ -25,7 +25,7 @@ from pydantic import (
 
 from fzjj.errors import PolicyError
 from fzjj.model import FULL_CHAIN, Kind, Stage
-from fzjj.rules.config import LintConfig, WhitelistConfig
+from fzjj.rules.config import Categories, LintConfig, WhitelistConfig
 from fzjj.validation import describe
 from fzjj.yamlio import load_yaml
 
@@ -162,7 +162,7 @@ class Policy(_Strict):
     chains: dict[Kind, list[Stage]] = Field(
         default_factory=lambda: {k: list(FULL_CHAIN) for k in Kind}
     )
-    categories: list[str] = Field(min_length=1)
+    categories: Categories
     quota: Quota = Field(default_factory=Quota)
     whitelist: WhitelistConfig = Field(default_factory=WhitelistConfig)
     lint: LintConfig = Field(default_factory=LintConfig)

@@ -9,7 +9,7 @@ Definitions (docs/reports.md says the same for readers):
   the record's time taken in the policy's timezone. Resubmissions after a rejection do not
   count again, so a draft is submitted in exactly one month.
 - For the drafts submitted in M, the report counts where each stands now: in review,
-  approved, rejected, published (other phases go to `other`).
+  approved, rejected, published, or `changed` (edited since, to be submitted again).
 - *Published in M* counts drafts whose valid publish record falls in M.
 - The quota (policy.quota) counts drafts of `quota.kinds` either submitted in M
   (`basis: submitted`) or published in M (`basis: published`); a unit meets it with at least
@@ -21,9 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fzjj.model import STAGE_LABELS, Action, DraftState, Kind, Phase, Record, Stage
-from fzjj.policy import Policy
+
+if TYPE_CHECKING:
+    # only for annotations: importing the policy module pulls in pydantic (~0.15 s), which a
+    # report fed from a cache must not pay for
+    from fzjj.policy import Policy
 
 MONTHS = tuple(range(1, 13))
 NOT_IN_ROSTER = "（名册外）"
@@ -40,7 +45,7 @@ class UnitMonth:
     approved: int = 0
     rejected: int = 0
     published: int = 0  # submitted this month and published by now
-    other: int = 0  # submitted this month, now in none of the four phases above
+    changed: int = 0  # submitted this month, file edited since: to be submitted again
     published_in_month: int = 0  # publish record dated this month, whenever submitted
     quota_count: int = 0
     quota_target: int = 0
@@ -79,8 +84,9 @@ class MonthlyReport:
     by_category: dict[str, int]
     by_kind: dict[Kind, int]
     drafts: tuple[DraftLine, ...]
-    # Submissions per unit and month of the report's year (the HTML grid): unit → 12 counts.
-    year_grid: dict[str, tuple[int, ...]]
+    # Submissions per unit and month of the report's year (the HTML grid): unit → 12 counts;
+    # None when the report was made without it.
+    year_grid: dict[str, tuple[int, ...]] | None
 
     @property
     def below_quota(self) -> list[str]:
@@ -194,6 +200,30 @@ def _in_month(when: datetime | None, year: int, month: int) -> bool:
     return when is not None and when.year == year and when.month == month
 
 
+def _first_valid_submit(state: DraftState) -> datetime | None:
+    """The uncapped date of the first valid submit record (any timezone).
+
+    The chain keeps it on the state (`first_submitted`); states built otherwise may only
+    have the records.
+    """
+    if state.first_submitted is not None:
+        return state.first_submitted
+    record = next((r for r in state.history if r.action is Action.SUBMIT and r.valid), None)
+    return record.when if record else None
+
+
+def _submitted_since(state: DraftState, start: datetime) -> bool:
+    """Whether the draft's submission date can fall on or after `start`.
+
+    A cheap filter before `first_submitted`: the cap there only ever moves the date earlier,
+    so a draft whose uncapped date lies before `start` cannot count from `start` on. On a
+    history of many years it leaves `first_submitted` (and its timezone conversion) for the
+    drafts of the report's own period.
+    """
+    when = _first_valid_submit(state)
+    return when is not None and when >= start
+
+
 def check_month(year: int, month: int) -> None:
     if not 1 <= month <= 12 or not 1 <= year <= 9999:
         raise ValueError(f"invalid month {year}-{month}")
@@ -203,54 +233,121 @@ def check_month(year: int, month: int) -> None:
 
 
 def monthly_report(
-    policy: Policy, states: Iterable[DraftState], year: int, month: int
+    policy: Policy,
+    states: Iterable[DraftState],
+    year: int,
+    month: int,
+    *,
+    with_grid: bool = True,
 ) -> MonthlyReport:
-    """Figures for every unit in the roster (and any unit drafts name outside it)."""
+    """Figures for every unit in the roster, and for any unit outside it that has some.
+
+    `with_grid=False` leaves out the year's units × months grid (`year_grid` is None); the
+    rest then depends only on drafts with a record dated from the month on, which a caller
+    holding an index of dates can select (see `period_start`).
+    """
     check_month(year, month)
-    quota = policy.quota
-    rows: dict[str, dict[str, int]] = {u.id: {} for u in policy.units}
-    by_category = dict.fromkeys(policy.categories, 0)
-    by_kind = dict.fromkeys(Kind, 0)
-    grid: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
-    drafts: list[DraftLine] = []
-
+    tally = _MonthTally(policy, year, month, with_grid)
     for state in states:
-        row = rows.setdefault(state.unit, {})
-        submitted = first_submitted(state, policy)
-        published = published_at(state, policy)
-        # units outside the roster have no quota; their drafts still count as submitted
-        counts_for_quota = state.kind in quota.kinds and state.unit in policy.unit_by_id
-        if submitted is not None and submitted.year == year:
-            grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
-        if _in_month(published, year, month):
-            _bump(row, "published_in_month")
-            if quota.basis == "published" and counts_for_quota:
-                _bump(row, "quota_count")
-        if submitted is None or not _in_month(submitted, year, month):
-            continue
-        _bump(row, "submitted")
-        _bump(row, _PHASE_FIELD.get(state.phase, "other"))
-        if quota.basis == "submitted" and counts_for_quota:
-            _bump(row, "quota_count")
-        by_category[state.category] = by_category.get(state.category, 0) + 1
-        by_kind[state.kind] += 1
-        drafts.append(_draft_line(policy, state, submitted, published))
+        tally.add(state)
+    return tally.report()
 
-    units = tuple(_unit_month(policy, unit_id, row) for unit_id, row in rows.items())
-    return MonthlyReport(
-        year=year,
-        month=month,
-        timezone=policy.timezone,
-        quota_per_month=quota.per_month,
-        quota_basis=quota.basis,
-        quota_kinds=tuple(quota.kinds),
-        units=units,
-        totals=_totals(units, quota.per_month),
-        by_category=by_category,
-        by_kind=by_kind,
-        drafts=tuple(sorted(drafts, key=lambda d: (d.submitted, d.draft_id))),
-        year_grid={unit: tuple(counts) for unit, counts in grid.items()},
-    )
+
+def period_start(policy: Policy, year: int, month: int | None = None) -> datetime:
+    """The first moment of a year or month in the policy's timezone.
+
+    A report of that period depends only on drafts whose first valid submission or whose
+    publication is dated from this moment on (the date a submission counts under can only
+    be earlier than its own record's, never later): callers may leave out the rest.
+    """
+    return datetime(year, month or 1, 1, tzinfo=policy.tz)
+
+
+class _MonthTally:
+    """The monthly report's counters, filled one draft at a time.
+
+    `add` is the hot path (every draft of the history, ten years of them on a large
+    repository): drafts with no record dated in the report's year are dismissed after two
+    comparisons, without a timezone conversion.
+    """
+
+    def __init__(self, policy: Policy, year: int, month: int, with_grid: bool) -> None:
+        self.policy = policy
+        self.year = year
+        self.month = month
+        self.tz = policy.tz
+        self.with_grid = with_grid
+        self.start = period_start(policy, year, None if with_grid else month)
+        self.roster = policy.unit_by_id
+        self.kinds = frozenset(policy.quota.kinds)
+        self.basis = policy.quota.basis
+        self.rows: dict[str, dict[str, int]] = {u.id: {} for u in policy.units}
+        self.grid: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
+        self.by_category = dict.fromkeys(policy.categories, 0)
+        self.by_kind = dict.fromkeys(Kind, 0)
+        self.drafts: list[DraftLine] = []
+
+    def add(self, state: DraftState) -> None:
+        publication = state.publication
+        if publication is None or not publication.valid:
+            publication = publish_record(state)
+        if publication is not None and publication.when >= self.start:
+            self._published(state, publication.when.astimezone(self.tz))
+        first = _first_valid_submit(state)
+        if first is not None and first >= self.start:
+            self._submitted(state)
+
+    def _counts_for_quota(self, state: DraftState) -> bool:
+        # units outside the roster have no quota; their drafts still count as submitted
+        return state.kind in self.kinds and state.unit in self.roster
+
+    def _published(self, state: DraftState, when: datetime) -> None:
+        if not _in_month(when, self.year, self.month):
+            return
+        row = self.rows.setdefault(state.unit, {})
+        _bump(row, "published_in_month")
+        if self.basis == "published" and self._counts_for_quota(state):
+            _bump(row, "quota_count")
+
+    def _submitted(self, state: DraftState) -> None:
+        submitted = first_submitted(state, self.policy)
+        if submitted is None or submitted.year != self.year:
+            return
+        if self.with_grid:
+            self.grid.setdefault(state.unit, [0] * 12)[submitted.month - 1] += 1
+        if submitted.month != self.month:
+            return
+        row = self.rows.setdefault(state.unit, {})
+        _bump(row, "submitted")
+        _bump(row, _PHASE_FIELD.get(state.phase, "changed"))
+        if self.basis == "submitted" and self._counts_for_quota(state):
+            _bump(row, "quota_count")
+        self.by_category[state.category] = self.by_category.get(state.category, 0) + 1
+        self.by_kind[state.kind] += 1
+        published = published_at(state, self.policy)
+        self.drafts.append(_draft_line(self.policy, state, submitted, published))
+
+    def report(self) -> MonthlyReport:
+        policy, quota = self.policy, self.policy.quota
+        units = tuple(_unit_month(policy, unit_id, row) for unit_id, row in self.rows.items())
+        return MonthlyReport(
+            year=self.year,
+            month=self.month,
+            timezone=policy.timezone,
+            quota_per_month=quota.per_month,
+            quota_basis=quota.basis,
+            quota_kinds=tuple(quota.kinds),
+            units=units,
+            totals=_totals(units, quota.per_month),
+            by_category=self.by_category,
+            by_kind=self.by_kind,
+            drafts=tuple(sorted(self.drafts, key=lambda d: (d.submitted, d.draft_id))),
+            year_grid=(
+                {unit: tuple(counts) for unit, counts in self.grid.items()}
+                if self.with_grid
+                else None
+            ),
+        )
 
 
 _PHASE_FIELD = {
@@ -299,7 +396,7 @@ def _unit_month(policy: Policy, unit_id: str, row: Mapping[str, int]) -> UnitMon
         approved=row.get("approved", 0),
         rejected=row.get("rejected", 0),
         published=row.get("published", 0),
-        other=row.get("other", 0),
+        changed=row.get("changed", 0),
         published_in_month=row.get("published_in_month", 0),
         quota_count=row.get("quota_count", 0),
     )
@@ -317,7 +414,7 @@ def _totals(units: tuple[UnitMonth, ...], per_month: int) -> UnitMonth:
         approved=total("approved"),
         rejected=total("rejected"),
         published=total("published"),
-        other=total("other"),
+        changed=total("changed"),
         published_in_month=total("published_in_month"),
         quota_count=total("quota_count"),
         quota_target=per_month * sum(1 for u in units if u.in_roster),
@@ -340,9 +437,15 @@ def yearly_report(
     published: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
     unit_reads: dict[str, list[int]] = {u.id: [0] * 12 for u in policy.units}
     missing: dict[str, int] = {}
+    start = period_start(policy, year)
     for state in states:
-        when = published_at(state, policy)
-        if when is None or when.year != year:
+        record = state.publication
+        if record is None or not record.valid:
+            record = publish_record(state)
+        if record is None or record.when < start:
+            continue
+        when = record.when.astimezone(policy.tz)
+        if when.year != year:
             continue
         published.setdefault(state.unit, [0] * 12)[when.month - 1] += 1
         months = unit_reads.setdefault(state.unit, [0] * 12)
@@ -403,7 +506,10 @@ def pending(policy: Policy, states: Iterable[DraftState]) -> list[PendingItem]:
     or edited after submission: the submitters. Approved: the operators, to publish.
     """
     items: list[PendingItem] = []
+    published = Phase.PUBLISHED  # most of a long history: skip it before any other test
     for state in states:
+        if state.phase is published:
+            continue
         item = _pending_item(policy, state)
         if item is not None:
             items.append(item)
@@ -453,10 +559,13 @@ def _pending_item(policy: Policy, state: DraftState) -> PendingItem | None:
 def reminders(policy: Policy, states: Iterable[DraftState], year: int, month: int) -> list[str]:
     """Units of the roster with no draft of the quota's kinds submitted in the month."""
     check_month(year, month)
+    start = period_start(policy, year, month)
     active: set[str] = set()
     for state in states:
-        if state.kind in policy.quota.kinds and _in_month(
-            first_submitted(state, policy), year, month
+        if (
+            state.kind in policy.quota.kinds
+            and _submitted_since(state, start)
+            and _in_month(first_submitted(state, policy), year, month)
         ):
             active.add(state.unit)
     return [u.id for u in policy.units if u.id not in active]
@@ -472,6 +581,7 @@ __all__ = [
     "first_submitted",
     "monthly_report",
     "pending",
+    "period_start",
     "publish_record",
     "published_at",
     "reminders",

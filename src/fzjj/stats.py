@@ -19,13 +19,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fzjj.errors import DataError, UsageError
-from fzjj.model import DraftState
-from fzjj.policy import Policy
 from fzjj.report import publish_record
+
+if TYPE_CHECKING:
+    from fzjj.model import DraftState
+    from fzjj.policy import Policy
 
 DATA_FILE = "data/wechat-stats.json"
 DATA_VERSION = 1
@@ -213,39 +215,63 @@ def _norm_header(value: Any) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-def _find_header(table: Sequence[Sequence[Any]]) -> tuple[int, dict[str, int]] | None:
+def _header_columns(row: Sequence[Any]) -> dict[str, int]:
+    """Which field each recognised header of `row` is, field → column index."""
+    names = [_norm_header(cell) for cell in row]
+    columns: dict[str, int] = {}
+    for field, synonyms in HEADERS.items():
+        for synonym in synonyms:
+            if synonym in names:
+                columns[field] = names.index(synonym)
+                break
+    return columns
+
+
+def _find_header(table: Sequence[Sequence[Any]], path: Path) -> tuple[int, dict[str, int]]:
+    """The header row (index, columns); a header row missing a required column is an error."""
+    partial: tuple[int, dict[str, int]] | None = None
     for index, row in enumerate(table[:HEADER_SCAN_ROWS]):
-        names = [_norm_header(cell) for cell in row]
-        columns: dict[str, int] = {}
-        for field, synonyms in HEADERS.items():
-            for synonym in synonyms:
-                if synonym in names:
-                    columns[field] = names.index(synonym)
-                    break
+        columns = _header_columns(row)
         if "title" in columns and "reads" in columns:
             return index, columns
-    return None
+        if partial is None and len(columns) >= 2:
+            partial = index, columns
+    if partial is not None:
+        index, columns = partial
+        field, missing = (
+            ("文章标题", "“文章标题”")
+            if "title" not in columns
+            else ("阅读次数", "“阅读次数”（或“阅读人数”）")
+        )
+        raise DataError(
+            f"第 {index + 1} 行像是表头，但缺少{missing}列",
+            path=str(path),
+            line=index + 1,
+            field=field,
+            hint=_HEADER_HINT,
+        )
+    raise DataError(
+        "找不到表头：至少需要“文章标题”和“阅读次数”（或“阅读人数”）两列",
+        path=str(path),
+        hint=_HEADER_HINT,
+    )
+
+
+_HEADER_HINT = (
+    "可识别的列名：标题列 "
+    + "、".join(HEADERS["title"][:4])
+    + "；日期列 "
+    + "、".join(HEADERS["date"][:5])
+    + "；阅读列 "
+    + "、".join(HEADERS["reads"][:6])
+    + "；链接列 "
+    + "、".join(HEADERS["url"][:4])
+    + "。详见 docs/reports.md。"
+)
 
 
 def _rows(table: Sequence[Sequence[Any]], path: Path) -> list[StatsRow]:
-    found = _find_header(table)
-    if found is None:
-        raise DataError(
-            "找不到表头：至少需要“文章标题”和“阅读次数”（或“阅读人数”）两列",
-            path=str(path),
-            hint=(
-                "可识别的列名：标题列 "
-                + "、".join(HEADERS["title"][:4])
-                + "；日期列 "
-                + "、".join(HEADERS["date"][:5])
-                + "；阅读列 "
-                + "、".join(HEADERS["reads"][:6])
-                + "；链接列 "
-                + "、".join(HEADERS["url"][:4])
-                + "。详见 docs/reports.md。"
-            ),
-        )
-    header_index, columns = found
+    header_index, columns = _find_header(table, path)
     header = [_text(c) for c in table[header_index]]
     out: list[StatsRow] = []
     for offset, row in enumerate(table[header_index + 1 :], start=header_index + 2):

@@ -335,29 +335,3 @@ def _ask(
                 raise
             print(f"{exc.message}，请重新输入。", file=sys.stderr)
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def register_demo(app: typer.Typer) -> None:
-    @app.command()
-    def demo(
-        workdir: Annotated[
-            Path | None, typer.Option("--dir", help="演示仓库放在这里（默认临时目录）")
-        ] = None,
-    ) -> None:
-        """在临时仓库中演示一个月的报送、审核、退回、发布，并显示最终状态。"""
-        from rich.console import Console
-
-        from fzjj.demo import run_demo
-        from fzjj.render.console import print_states
-        from fzjj.service import open_workspace
-
-        console = Console(highlight=False, soft_wrap=True)
-        try:
-            root = run_demo(workdir, console.print)
-            ws = open_workspace(root)
-            states = sorted(ws.states().values(), key=lambda s: s.path)
-        except FzjjError as exc:
-            raise _exit(exc) from None
-        console.print()
-        print_states(states, ws.policy, title="月末：全部稿件的状态（从签名历史重建并验证）")
-        console.print(f"\n演示仓库保留在 {root}，可在其中运行 fzjj status、git log 查看签名记录。")

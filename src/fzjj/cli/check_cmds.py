@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from fzjj.cli.base import FzjjApp
 from fzjj.errors import ExitCode, FzjjError, UsageError
 
 
@@ -87,7 +88,7 @@ def register(app: typer.Typer) -> None:
             "  fzjj check"
         )
 
-    hook = typer.Typer(help="服务器端 git 钩子：拒绝违反审核规则的推送。", no_args_is_help=True)
+    hook = FzjjApp(help="服务器端 git 钩子：拒绝违反审核规则的推送。", no_args_is_help=True)
 
     @hook.command("pre-receive")
     def pre_receive() -> None:

@@ -34,10 +34,10 @@ def _warning(entry: RosterEntry, head_compromised: frozenset[str]) -> str | None
 
 
 def register(app: typer.Typer) -> None:
-    roster = typer.Typer(
-        help="名册（policies.yaml）的可信版本与变更备案（第七条）。",
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    from fzjj.cli.base import FzjjApp
+
+    roster = FzjjApp(
+        help="名册（policies.yaml）的可信版本与变更备案（第七条）。", no_args_is_help=True
     )
     app.add_typer(roster, name="roster")
 

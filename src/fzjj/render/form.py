@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from fzjj.errors import UsageError
 from fzjj.model import FULL_CHAIN, PHASE_LABELS, Action, Phase, Record, Stage
+from fzjj.rules.gate import exception_notes
 
 if TYPE_CHECKING:
-    from fzjj.draft import Draft, LintException, Source
+    from fzjj.draft import Draft, Source
     from fzjj.model import DraftState
     from fzjj.policy import Policy
 
@@ -128,7 +129,7 @@ def form_data(state: DraftState, draft: Draft, policy: Policy) -> FormData:
         digest=draft.digest,
         record_commits=tuple(dict.fromkeys(record_commits)),
         state_label=PHASE_LABELS[state.phase],
-        exceptions=tuple(_exception_text(e) for e in draft.meta.lint_exceptions),
+        exceptions=tuple(exception_notes(draft)),
         source_line=_source_line(draft),
     )
 
@@ -182,16 +183,6 @@ def _stage_boxes(
             )
         )
     return tuple(boxes), commits
-
-
-def _exception_text(item: LintException) -> str:
-    """`规则 L106 案件当事人姓名未匿名化（匹配“张三”）：reason`; unknown codes as written."""
-    from fzjj.rules.codes import RULES
-
-    code = item.rule.strip().upper()
-    title = f" {RULES[code][0]}" if code in RULES else ""
-    matched = f"（匹配“{item.match}”）" if item.match else ""
-    return f"规则 {item.rule.strip()}{title}{matched}：{item.reason}"
 
 
 def _describe_source(source: Source) -> str:

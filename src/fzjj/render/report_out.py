@@ -11,14 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
-from fzjj.model import PHASE_LABELS, Kind
-from fzjj.report import MonthlyReport, PendingItem, UnitMonth, YearlyReport
+from fzjj.model import PHASE_LABELS, Kind, Phase
+from fzjj.report import STEP_CHANGED, MonthlyReport, PendingItem, UnitMonth, YearlyReport
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -33,9 +35,10 @@ KIND_LABELS: dict[Kind, str] = {
 }
 BASIS_LABELS = {"submitted": "按报送", "published": "按发布"}
 BELOW = "未达标"
+CHANGED = "已修改"  # submitted, then edited: the approvals are void, to be submitted again
+CHANGED_LONG = "报送后已修改，待重新报送"
 MET = "是"
 MONTH_HEADERS = tuple(f"{m}月" for m in range(1, 13))
-TABLE_WIDTH = 200
 
 Cell = str | int
 
@@ -66,6 +69,12 @@ def month_title(report: MonthlyReport) -> str:
     return f"“法治晋江”政务微信公众号 {report.year}年{report.month}月 信息报送月报"
 
 
+STATE_NOTE = (
+    "报送按首次有效报送记录的日期计入月份（退回后重新报送不重复计）；"
+    "审核中、已审批、已退回、已发布是这些稿件现在的状态；本月发布按发布记录的日期计。"
+)
+
+
 def _quota_note(report: MonthlyReport) -> str:
     kinds = "、".join(KIND_LABELS[k] for k in report.quota_kinds) or "无"
     basis = BASIS_LABELS.get(report.quota_basis, report.quota_basis)
@@ -75,7 +84,7 @@ def _quota_note(report: MonthlyReport) -> str:
     )
 
 
-def _month_cells(row: UnitMonth, show_other: bool) -> list[Cell]:
+def _month_cells(row: UnitMonth, show_changed: bool) -> list[Cell]:
     cells: list[Cell] = [
         row.name,
         row.submitted,
@@ -84,8 +93,8 @@ def _month_cells(row: UnitMonth, show_other: bool) -> list[Cell]:
         row.rejected,
         row.published,
     ]
-    if show_other:
-        cells.append(row.other)
+    if show_changed:
+        cells.append(row.changed)
     cells += [row.published_in_month, row.quota_count, row.quota_target]
     if not row.in_roster:
         cells.append("名册外")
@@ -94,18 +103,23 @@ def _month_cells(row: UnitMonth, show_other: bool) -> list[Cell]:
     return cells
 
 
+def _phase_label(phase: Phase) -> str:
+    # A draft of the month's list was submitted; "unsubmitted" now means edited since.
+    return CHANGED_LONG if phase is Phase.UNSUBMITTED else PHASE_LABELS[phase]
+
+
 def month_document(report: MonthlyReport) -> Document:
-    show_other = report.totals.other > 0
+    show_changed = report.totals.changed > 0
     headers = ["单位", "报送", "审核中", "已审批", "已退回", "已发布"]
-    headers += ["其他"] if show_other else []
+    headers += [CHANGED] if show_changed else []
     headers += ["本月发布", "计入定额", "定额", "达标"]
     units = Sheet("各单位报送情况", headers)
     for index, row in enumerate(report.units):
-        units.rows.append(_month_cells(row, show_other))
+        units.rows.append(_month_cells(row, show_changed))
         if row.in_roster and not row.quota_met:
             units.flagged.add(index)
     in_roster = sum(1 for u in report.units if u.in_roster)
-    units.footer = _month_cells(report.totals, show_other)[:-1]
+    units.footer = _month_cells(report.totals, show_changed)[:-1]
     units.footer.append(f"{report.units_met}/{in_roster} 达标")
 
     categories = Sheet("按栏目", ["栏目", "报送"], [[k, v] for k, v in report.by_category.items()])
@@ -122,10 +136,10 @@ def month_document(report: MonthlyReport) -> Document:
                 KIND_LABELS[d.kind],
                 d.category,
                 _when(d.submitted),
-                PHASE_LABELS[d.phase],
+                _phase_label(d.phase),
             ]
         )
-    notes = [_quota_note(report)]
+    notes = [_quota_note(report), STATE_NOTE]
     if report.below_quota:
         notes.append(f"未达标单位 {len(report.below_quota)} 个（表中标为“{BELOW}”）。")
     return Document(month_title(report), notes, [units, categories, kinds, drafts])
@@ -142,7 +156,7 @@ def month_json(report: MonthlyReport) -> dict[str, Any]:
             "approved": row.approved,
             "rejected": row.rejected,
             "published": row.published,
-            "other": row.other,
+            "changed": row.changed,
             "published_in_month": row.published_in_month,
             "quota_count": row.quota_count,
             "quota_target": row.quota_target,
@@ -179,15 +193,23 @@ def month_json(report: MonthlyReport) -> dict[str, Any]:
             }
             for d in report.drafts
         ],
-        "year_grid": {u: list(c) for u, c in report.year_grid.items()},
+        "year_grid": (
+            {u: list(c) for u, c in report.year_grid.items()}
+            if report.year_grid is not None
+            else None
+        ),
     }
 
 
 def month_charts(report: MonthlyReport) -> list[str]:
-    names = {u.unit: u.name for u in report.units}
-    rows = [(names.get(u, u), list(c)) for u, c in report.year_grid.items()]
+    """The year's units × months grid (when the report has it) and the month's pipeline."""
+    charts = []
+    if report.year_grid is not None:
+        names = {u.unit: u.name for u in report.units}
+        rows = [(names.get(u, u), list(c)) for u, c in report.year_grid.items()]
+        title = f"{report.year}年各单位每月报送（条）"
+        charts.append(grid_svg(title, rows, highlight=report.month - 1))
     t = report.totals
-    grid = grid_svg(f"{report.year}年各单位每月报送（条）", rows, highlight=report.month - 1)
     pipeline = bars_svg(
         f"{report.year}年{report.month}月报送稿件的进度（条）",
         [
@@ -199,7 +221,7 @@ def month_charts(report: MonthlyReport) -> list[str]:
             ("本月发布（全部）", t.published_in_month),
         ],
     )
-    return [grid, pipeline]
+    return [*charts, pipeline]
 
 
 def render_month(report: MonthlyReport, fmt: str) -> str | bytes:
@@ -299,7 +321,7 @@ def pending_document(items: Sequence[PendingItem]) -> Document:
                 item.draft_id,
                 item.title,
                 item.unit_name,
-                PHASE_LABELS[item.phase],
+                CHANGED if item.step == STEP_CHANGED else PHASE_LABELS[item.phase],
                 item.step,
                 "、".join(item.waiting_for_names) or "（名册中无人可签）",
                 _when(item.since) if item.since else "—",
@@ -316,6 +338,7 @@ def pending_json(items: Sequence[PendingItem]) -> list[dict[str, Any]]:
             "title": i.title,
             "path": i.path,
             "unit": i.unit,
+            "unit_name": i.unit_name,
             "phase": str(i.phase),
             "stage": str(i.stage) if i.stage else None,
             "step": i.step,
@@ -385,35 +408,51 @@ def _render(document: Document, fmt: str) -> str | bytes:
 
 
 def _csv(document: Document) -> bytes:
-    """Sections separated by a blank line; UTF-8 with BOM and CRLF, as Excel and WPS expect."""
+    """The title and notes, then each table as a section: its title, header, rows, totals.
+
+    A blank line separates the parts. UTF-8 with BOM and CRLF line ends, as Excel and WPS
+    expect; the csv module quotes cells holding commas, quotes or line breaks.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for index, sheet in enumerate(document.sheets):
-        if index:
-            writer.writerow([])
-        writer.writerow([sheet.title])
-        writer.writerow(sheet.headers)
+    writer.writerows(_safe_csv([line]) for line in [document.title, *document.notes])
+    for sheet in document.sheets:
+        writer.writerow([])
+        writer.writerow(_safe_csv([sheet.title]))
+        writer.writerow(_safe_csv(sheet.headers))
         writer.writerows(_safe_csv(row) for row in sheet.rows)
         if sheet.footer is not None:
             writer.writerow(_safe_csv(sheet.footer))
     return out.getvalue().encode("utf-8-sig")
 
 
+# What spreadsheets take for the start of a formula (or, for tab and carriage return, skip
+# before looking for one): a cell of draft text that starts with one is written with a
+# leading apostrophe, so it stays text in Excel and WPS instead of running.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe_csv(row: Sequence[Cell]) -> list[Cell]:
-    # A cell starting with = + - @ would run as a formula in Excel/WPS; quote it as text.
-    return [f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row]
+    return [f"'{c}" if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in row]
+
+
+# Markdown syntax characters a draft title could carry; each is written backslash-escaped,
+# so a title shows as typed and cannot open emphasis, a link, code or an HTML tag.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def _md_cell(value: Cell) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", _flat(value))
 
 
 def _markdown(document: Document) -> str:
     lines = [f"# {_md_cell(document.title)}", ""]
-    lines += [f"> {note}" for note in document.notes] + [""]
+    for note in document.notes:  # one paragraph each
+        lines += [f"> {_md_cell(note)}", ">"]
+    lines[-1] = ""
     for sheet in document.sheets:
-        lines += [f"## {sheet.title}", ""]
-        lines.append("| " + " | ".join(sheet.headers) + " |")
+        lines += [f"## {_md_cell(sheet.title)}", ""]
+        lines.append("| " + " | ".join(_md_cell(h) for h in sheet.headers) + " |")
         align = [
             "---" if i == 0 or not _numeric(sheet, i) else "---:" for i in range(len(sheet.headers))
         ]
@@ -465,13 +504,65 @@ def renderables(document: Document) -> list[RenderableType]:
 
 
 def _plain(document: Document) -> str:
-    from rich.console import Console
+    """The tables as box-drawn plain text, for a pipe or a file.
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=TABLE_WIDTH, color_system=None, force_terminal=False)
-    for item in renderables(document):
-        console.print(item)
-    return buffer.getvalue()
+    Drawn here rather than by rich: laying out a month of a large bureau (a hundred rows)
+    takes rich about 0.1 s, plus its import, which is most of what a cached
+    `fzjj report --month` would cost. The look is rich's default (heavy header rule), and
+    widths count East Asian wide characters as two columns, as terminals do.
+    """
+    lines = [_flat(document.title), *(_flat(note) for note in document.notes)]
+    for sheet in document.sheets:
+        lines.append(_flat(sheet.title))
+        lines += _box(sheet)
+    return "\n".join(lines) + "\n"
+
+
+def _flat(value: Cell) -> str:
+    """A cell on one line: control characters (newlines, tabs) become spaces."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def _width(text: str) -> int:
+    """Terminal columns of `text`: wide CJK characters take two, combining marks none."""
+    return sum(_char_width(c) for c in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _box(sheet: Sheet) -> list[str]:
+    header = [_flat(h) for h in sheet.headers]
+    body = [[_flat(c) for c in row] for row in sheet.rows]
+    footer = [_flat(c) for c in sheet.footer] if sheet.footer is not None else None
+    count = len(header)
+    every = [header, *body, *([footer] if footer else [])]
+    widths = [max(_width(row[i]) if i < len(row) else 0 for row in every) for i in range(count)]
+    right = [_numeric(sheet, i) for i in range(count)]
+
+    def line(cells: list[str], edge: str, inner: str) -> str:
+        padded = []
+        for i, width in enumerate(widths):
+            text = cells[i] if i < len(cells) else ""
+            gap = " " * (width - _width(text))
+            padded.append(f" {gap}{text} " if right[i] else f" {text}{gap} ")
+        return edge + inner.join(padded) + edge
+
+    def rule(left: str, fill: str, cross: str, end: str) -> str:
+        return left + cross.join(fill * (w + 2) for w in widths) + end
+
+    out = [rule("┏", "━", "┳", "┓"), line(header, "┃", "┃"), rule("┡", "━", "╇", "┩")]
+    out += [line(row, "│", "│") for row in body]
+    if footer is not None:
+        out += [rule("├", "─", "┼", "┤"), line(footer, "│", "│")]
+    out.append(rule("└", "─", "┴", "┘"))
+    return out
 
 
 # ---- HTML and SVG --------------------------------------------------------------------------

@@ -43,6 +43,17 @@ _LINT_HINTS = {
     codes.PARTY_NAME: "案件当事人请写作“张某”“张某某”等匿名形式。",
     codes.CLASSIFICATION_TERM: "如确不涉密，可在 lint_exceptions 中登记例外并写明理由。",
 }
+# Words in a body that say the text was taken from elsewhere (Art. 5). "来源：" alone is not
+# among them: units sign their own pieces "来源：青阳司法所".
+_REUSE_NOTE = re.compile(
+    r"转载自|(?:^|(?<=[\n（(【]))[ \t]*(?:转自|原标题|原文链接)[ \t]*[:：]", re.M
+)
+_REUSE_WORDS = ("转载自", "转自", "原标题", "原文链接")
+HINT_UNDECLARED_REUSE = (
+    "整篇转载的，请以 kind: forward 报送，并在 source 中写明来源、原标题、链接和类型"
+    "（只能转载白名单来源，第四条第二款）；只引用了部分内容的，在 reuse 中登记来源 name、"
+    "原标题 title 和链接 url（第五条）。"
+)
 HINT_EXCEPTION = (
     "如确需保留，请在 front-matter 的 lint_exceptions 中登记：rule 写规则代码，"
     "match 写匹配文字（可用打码后的形式），reason 写理由；例外会显示给每位审核人并印在审批表上。"
@@ -60,15 +71,16 @@ class _Hit:
 def check_content(draft: Draft, policy: Policy, *, today: date | None = None) -> list[Violation]:
     """Every content-rule violation of one draft, front-matter first, then the text in order.
 
-    `today` bounds plausible birth dates in resident IDs; it defaults to the current date
-    in the policy's time zone.
+    `today` bounds plausible birth dates in resident IDs and the dates of permission
+    records; it defaults to the current date in the policy's time zone.
     """
     if today is None:
         today = datetime.now(policy.tz).date()
     report = _Report(draft, policy.lint)
     _check_category(report, policy.categories)
     _check_forward(report, policy)
-    _check_attribution(report, policy)
+    _check_attribution(report, policy, today)
+    _check_undeclared_reuse(report)
     _check_lint(report, today)
     return report.violations
 
@@ -187,7 +199,7 @@ def _check_matched(report: _Report, source: Source, listed: WhitelistSource) -> 
         _missing_permission(report, "source", f"白名单来源“{listed.name}”要求转载前取得授权")
 
 
-def _check_attribution(report: _Report, policy: Policy) -> None:
+def _check_attribution(report: _Report, policy: Policy, today: date) -> None:
     """Art. 5: reused material has a trustworthy link, and consent where it is needed."""
     meta = report.draft.meta
     items = [("source", meta.source)] if meta.source is not None else []
@@ -201,6 +213,14 @@ def _check_attribution(report: _Report, policy: Policy) -> None:
                 message = f"{field}.url：{exc.reason}"
                 report.add(codes.URL_INVALID, message, hint=HINT_URL, field=field)
         if item.permission is not None:
+            if item.permission.date > today:
+                report.add(
+                    codes.PERMISSION_MISSING,
+                    f"{field}.permission：授权日期 {item.permission.date} 晚于今天（{today}），"
+                    "不是已经取得的授权（第五条）",
+                    hint="date 写实际取得授权的日期；尚未取得授权的，取得后再报送。",
+                    field=field,
+                )
             continue
         listed = None if forwarded else _permission_source(item, policy)
         if item.permission_required:
@@ -208,6 +228,28 @@ def _check_attribution(report: _Report, policy: Policy) -> None:
         elif listed is not None:
             why = f"链接属于白名单来源“{listed.name}”，policies.yaml 要求使用其材料前取得授权"
             _missing_permission(report, field, why)
+
+
+def _check_undeclared_reuse(report: _Report) -> None:
+    """A body that says it was taken from elsewhere, in a draft that declares no source."""
+    draft = report.draft
+    if draft.meta.kind is Kind.FORWARD or draft.meta.source or draft.meta.reuse:
+        return
+    if not any(word in draft.body for word in _REUSE_WORDS):
+        return  # substring tests are far cheaper than the expression on every body
+    note = _REUSE_NOTE.search(draft.body)
+    if note is None:
+        return
+    start = note.start() + len(note.group()) - len(note.group().lstrip(" \t"))
+    line_start = draft.body.rfind("\n", 0, start) + 1
+    report.add(
+        codes.UNDECLARED_REUSE,
+        f"正文写有“{note.group().strip()}”，但稿件不是转载稿，也没有用 reuse 登记来源"
+        "（第四条第二款、第五条）",
+        hint=HINT_UNDECLARED_REUSE,
+        line=draft.body_line + draft.body.count("\n", 0, start),
+        column=start - line_start + 1,
+    )
 
 
 def _permission_source(item: Source, policy: Policy) -> WhitelistSource | None:

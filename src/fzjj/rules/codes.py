@@ -21,6 +21,7 @@ WECHAT_NOT_LISTED: Final = "C107"
 SOURCE_NAME_MISMATCH: Final = "C108"
 SOURCE_UNCONFIRMED: Final = "C109"
 PERMISSION_MISSING: Final = "C110"
+UNDECLARED_REUSE: Final = "C111"
 
 CLASSIFICATION_MARK: Final = "L101"
 SENSITIVE_WORD: Final = "L102"
@@ -44,6 +45,7 @@ RULES: Final[dict[str, tuple[str, Severity]]] = {
     SOURCE_NAME_MISMATCH: ("来源名称与链接所属来源不一致", W),
     SOURCE_UNCONFIRMED: ("白名单条目尚未经局里确认", W),
     PERMISSION_MISSING: ("缺少著作权人授权记录", B),
+    UNDECLARED_REUSE: ("正文注明转载，但未登记来源", W),
     CLASSIFICATION_MARK: ("密级标志", B),
     SENSITIVE_WORD: ("敏感词", B),
     RESIDENT_ID: ("居民身份证号码", B),
@@ -55,3 +57,19 @@ RULES: Final[dict[str, tuple[str, Severity]]] = {
 }
 
 LINT_CODES: Final = frozenset(code for code in RULES if code.startswith("L"))
+
+# What the regulation itself forbids: a category outside Art. 3, a forward without its
+# source or type or from outside the whitelist (Art. 4(2)), reuse without consent where
+# the law needs it (Art. 5). policies.yaml may not make these warnings.
+ALWAYS_BLOCK: Final = frozenset(
+    [
+        CATEGORY_UNKNOWN,
+        FORWARD_NO_SOURCE,
+        FORWARD_NO_TYPE,
+        URL_INVALID,
+        HOST_NOT_LISTED,
+        WECHAT_UNVERIFIABLE,
+        WECHAT_NOT_LISTED,
+        PERMISSION_MISSING,
+    ]
+)

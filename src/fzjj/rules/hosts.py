@@ -10,19 +10,24 @@ match only by their account (`__biz` in the long link), never by the platform's 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from fzjj.rules import codes
-from fzjj.rules.config import WECHAT_HOST, WhitelistConfig, WhitelistSource
+from fzjj.rules.config import WECHAT_HOST, WhitelistConfig, WhitelistSource, canonical_biz
 
-_CONTROL_OR_SPACE = re.compile(
-    r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]"
-)
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_PORT = re.compile(r"^[0-9]{1,5}$")
-_NUMERIC_LABEL = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
+# Invisible characters that are letters to Unicode (Hangul fillers); every other invisible
+# or spacing character is caught by its category (Cc, Cf, Zs, Zl, Zp: controls, format
+# characters such as zero-width spaces and bidirectional overrides, and spaces).
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_PORT = re.compile(r"[0-9]{1,5}")
+_NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
+MAX_HOST_LENGTH = 253  # RFC 1035, without the trailing dot
+# A short WeChat link names its article by the token in the path, whatever the query says.
+_WECHAT_SHORT = re.compile(r"/s/[^/]+/?")
 
 HINT_URL = "请填写来源网页的原始链接：以 https:// 或 http:// 开头，直接从浏览器地址栏复制。"
 HINT_HOST = (
@@ -67,8 +72,8 @@ class SourceMatch:
 
 def parse_url(url: str) -> ParsedUrl:
     """Parse a source URL strictly; raise `UrlProblem` with a Chinese reason."""
-    if _CONTROL_OR_SPACE.search(url):
-        raise UrlProblem("链接中含有空白或控制字符")
+    if _has_invisible(url):
+        raise UrlProblem("链接中含有空白、控制字符或不可见字符（如零宽空格、文字方向控制符）")
     if "\\" in url:
         raise UrlProblem("链接中含有反斜杠 \\，浏览器可能把它当成 /，无法确定真实网站")
     try:
@@ -85,17 +90,22 @@ def parse_url(url: str) -> ParsedUrl:
     return ParsedUrl(scheme, host, parts.path, parts.query)
 
 
+def _has_invisible(text: str) -> bool:
+    return any(unicodedata.category(char)[0] in "CZ" or char in _INVISIBLE_LETTERS for char in text)
+
+
 def normalize_host(netloc: str) -> str:
     """The host of a URL's authority part, normalised, or `UrlProblem`."""
     if "@" in netloc:
+        user, _, password = netloc.rpartition("@")[0].partition(":")
+        shown = f"{user}:***" if password else user
         raise UrlProblem(
-            f"链接含有用户信息（“{netloc.split('@')[0]}@”），"
-            "@ 后面的才是真实网站，这是常见的仿冒手法"
+            f"链接含有用户信息（“{shown}@”），@ 后面的才是真实网站，这是常见的仿冒手法"
         )
     if netloc.startswith("["):
         raise UrlProblem("链接的网站是 IP 地址，不是域名")
     host, sep, port = netloc.rpartition(":") if ":" in netloc else (netloc, "", "")
-    if sep and not (_PORT.match(port) and 0 < int(port) < 65536):
+    if sep and not (_PORT.fullmatch(port) and 0 < int(port) < 65536):
         raise UrlProblem(f"链接的端口 “{port}” 无效")
     if "%" in host:
         raise UrlProblem("链接的网站名中含有百分号编码（%），无法确定真实网站")
@@ -106,10 +116,14 @@ def normalize_host(netloc: str) -> str:
 
 def _check_labels(host: str) -> str:
     host = host.removesuffix(".")
+    if not host:
+        raise UrlProblem("链接中没有网站名（// 后面应是网站域名，如 www.moj.gov.cn）")
+    if len(host) > MAX_HOST_LENGTH:
+        raise UrlProblem(f"网站名长达 {len(host)} 个字符，超过域名上限 {MAX_HOST_LENGTH}")
     labels = host.split(".")
-    if not host or not all(_LABEL.match(label) for label in labels):
+    if not all(_LABEL.fullmatch(label) for label in labels):
         raise UrlProblem(f"网站名 “{host}” 格式无效")
-    if _NUMERIC_LABEL.match(labels[-1]):
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
         raise UrlProblem(f"链接的网站 “{host}” 是 IP 地址，不是域名")
     puny = [label for label in labels if label.startswith("xn--")]
     if puny:
@@ -140,12 +154,16 @@ def host_matches(url: str, hosts: Sequence[str]) -> bool:
 
 
 def wechat_biz(query: str) -> str | None:
-    """The `__biz` of a WeChat article query; UrlProblem when it is given twice differently."""
+    """The `__biz` of a WeChat article query, in canonical form (see `canonical_biz`).
+
+    Key and value are percent-decoded; the same account written with and without its
+    base64 padding counts once. `UrlProblem` when two different accounts are given.
+    """
     values = set()
     for pair in query.split("&"):
         key, _, value = pair.partition("=")
-        if unquote(key) == "__biz" and value:
-            values.add(unquote(value))
+        if unquote(key) == "__biz" and canonical_biz(value):
+            values.add(canonical_biz(value))
     if len(values) > 1:
         raise UrlProblem("微信链接中 __biz 出现了两个不同的值，无法确定公众号")
     return values.pop() if values else None
@@ -159,14 +177,26 @@ def find_source(url: str, whitelist: WhitelistConfig) -> SourceMatch:
         return SourceMatch(None, codes.URL_INVALID, exc.reason, HINT_URL)
     if parsed.host == WECHAT_HOST:
         return _find_wechat(parsed, whitelist)
-    for source in whitelist.sources:
-        if host_in(parsed.host, source.hosts):
-            return SourceMatch(source, None, f"网站 {parsed.host} 属于白名单来源“{source.name}”")
+    # The most specific listed host wins: a sub-site listed as its own source
+    # (fj.news.cn) is not taken for the broader one (news.cn).
+    matches = [
+        (len(listed), source)
+        for source in whitelist.sources
+        for listed in source.hosts
+        if host_in(parsed.host, [listed])
+    ]
+    if matches:
+        source = max(matches, key=lambda match: match[0])[1]
+        return SourceMatch(source, None, f"网站 {parsed.host} 属于白名单来源“{source.name}”")
     reason = f"网站 {parsed.host} 不属于转载白名单中的任何来源"
     return SourceMatch(None, codes.HOST_NOT_LISTED, reason, HINT_HOST)
 
 
 def _find_wechat(parsed: ParsedUrl, whitelist: WhitelistConfig) -> SourceMatch:
+    if _WECHAT_SHORT.fullmatch(parsed.path):
+        # WeChat opens the article the token names; a __biz added to the query is ignored.
+        reason = "微信短链接（/s/…）只含文章代码，看不出来自哪个公众号"
+        return SourceMatch(None, codes.WECHAT_UNVERIFIABLE, reason, HINT_WECHAT_SHORT)
     try:
         biz = wechat_biz(parsed.query)
     except UrlProblem as exc:
@@ -176,7 +206,7 @@ def _find_wechat(parsed: ParsedUrl, whitelist: WhitelistConfig) -> SourceMatch:
         return SourceMatch(None, codes.WECHAT_UNVERIFIABLE, reason, HINT_WECHAT_SHORT)
     for source in whitelist.sources:
         for account in source.wechat:
-            if account.biz == biz:
+            if account.biz is not None and canonical_biz(account.biz) == biz:
                 reason = f"公众号“{account.name}”（__biz={biz}）属于白名单来源“{source.name}”"
                 return SourceMatch(source, None, reason)
     reason = f"公众号 __biz={biz} 不属于转载白名单中的任何来源"

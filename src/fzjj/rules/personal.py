@@ -26,9 +26,23 @@ PROVINCE_CODES = frozenset(
     ]
 )
 
-# Leading digits of payment cards issued in China: 62 UnionPay, 4 Visa, 5 Mastercard,
-# 3 JCB/American Express, 6 other UnionPay/Discover ranges, 9 legacy domestic cards.
-_CARD_LEADS = frozenset("34569")
+# Issuer prefixes and lengths of payment cards seen in China (ISO/IEC 7812 ranges):
+# (lowest prefix, highest prefix, allowed lengths). UnionPay 62 and 81, Discover/UnionPay
+# 60 and 65, legacy domestic 95 (e.g. 9558, 95599), Visa 4, Mastercard 51-55 and
+# 2221-2720, JCB 3528-3589, American Express 34 and 37.
+_CARD_RANGES = (
+    ("62", "62", range(16, 20)),
+    ("81", "81", range(16, 20)),
+    ("60", "60", range(16, 20)),
+    ("65", "65", range(16, 20)),
+    ("95", "95", range(16, 20)),
+    ("4", "4", range(16, 20)),
+    ("51", "55", (16,)),
+    ("2221", "2720", (16,)),
+    ("3528", "3589", range(16, 20)),
+    ("34", "34", (15,)),
+    ("37", "37", (15,)),
+)
 
 
 def id_check_char(first17: str) -> str:
@@ -60,6 +74,21 @@ def is_resident_id(number: str, today: date) -> bool:
     return id_shaped(number, today) and number[17].upper() == id_check_char(number[:17])
 
 
+def is_old_resident_id(number: str) -> bool:
+    """A first-generation 15-digit ID: region, then the birth date as YYMMDD in 19YY.
+
+    These carry no check digit, so the shape is all there is to test; the lint reports
+    one only when the text around it says it is an ID.
+    """
+    if len(number) != 15 or not number.isdigit() or int(number[:2]) not in PROVINCE_CODES:
+        return False
+    try:
+        date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+    except ValueError:
+        return False
+    return True
+
+
 def is_mobile(number: str) -> bool:
     """An 11-digit mainland mobile number (1[3-9]xxxxxxxxx)."""
     return len(number) == 11 and number[0] == "1" and number[1] in "3456789" and number.isdigit()
@@ -76,14 +105,17 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+def card_issuer_plausible(number: str) -> bool:
+    """Whether the prefix and length fit a payment card issued or accepted in China."""
+    for low, high, lengths in _CARD_RANGES:
+        if len(number) in lengths and low <= number[: len(low)] <= high:
+            return True
+    return False
+
+
 def is_bank_card(number: str) -> bool:
-    """16–19 digits, a card-issuer leading digit, passing Luhn."""
-    return (
-        16 <= len(number) <= 19
-        and number.isdigit()
-        and number[0] in _CARD_LEADS
-        and luhn_ok(number)
-    )
+    """A plausible issuer prefix and length (see `card_issuer_plausible`), passing Luhn."""
+    return number.isdigit() and card_issuer_plausible(number) and luhn_ok(number)
 
 
 def mask(text: str, keep_head: int, keep_tail: int) -> str:
