@@ -481,6 +481,13 @@ def test_new_gives_up_after_three_wrong_answers(bureau: Bureau) -> None:
     assert not (bureau.root / "content").exists()
 
 
+def test_new_checks_every_given_option_before_asking(bureau: Bureau) -> None:
+    code, out = new(bureau, "--kind", "bogus", answers="")
+    assert code == 2 and "字段 kind：未知稿件类型 'bogus'" in out and "original（原创）" in out
+    assert "单位 id 或名称" not in out  # refused before any question
+    assert not (bureau.root / "content").exists()
+
+
 def test_new_never_overwrites(bureau: Bureau) -> None:
     args = ("--unit", "qingyang", "--title", "一", "--category", "1", "--kind", "original")
     assert new(bureau, *args, "--slug", "same")[0] == 0

@@ -252,6 +252,16 @@ def register(app: typer.Typer) -> None:
         try:
             ws = open_workspace()
             policy = ws.policy
+            checks = (
+                (unit, partial(scaffold.resolve_unit, policy)),
+                (title, scaffold.resolve_title),
+                (kind, scaffold.resolve_kind),
+                (category, partial(scaffold.resolve_category, policy)),
+                (forward_type, scaffold.resolve_forward_type),
+            )
+            for value, check in checks:  # every option given is checked before asking
+                if value is not None:
+                    check(value)
             units = "可选单位：" + "  ".join(f"{u.id}（{u.name}）" for u in policy.units)
             unit_v = _ask(
                 unit, "unit", "单位 id 或名称", partial(scaffold.resolve_unit, policy), menu=units
