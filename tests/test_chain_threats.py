@@ -1,10 +1,10 @@
 """One test per threat of design.md that the review chain answers, with real keys and commits.
 
-Threats already covered elsewhere: unsigned record, unknown key and wrong role
-(test_check_support SITUATIONS, run by test_check, test_prcheck and test_hook); squash and
-rebase merges (same); namespace, hash, key type and signature-header tricks at the verifier
-(test_sigverify); a pull request granting itself a role (test_prcheck, test_hook). Here each
-test asserts the specific violation on the specific commit, and what the draft's state becomes.
+The same situations also run through `fzjj check`, the pull-request mode and the server hook
+(test_check_support SITUATIONS); squash and rebase merges are there. Namespace, hash, key
+type and signature-header tricks at the verifier are in test_sigverify; roster versions and
+the trust anchor in test_roster; OpenPGP in test_chain_openpgp. Here each test asserts the
+specific violation on the specific commit, and what the draft's state becomes.
 """
 
 from __future__ import annotations
@@ -76,6 +76,30 @@ def with_key(text: str, person: str, key: str, *, extra: str = "") -> str:
 
 
 # ---- who signed, not who says ----------------------------------------------------------------
+
+
+def test_unsigned_record_does_not_count(bureau: Bureau) -> None:
+    path = bureau.draft("2026-11-unsigned")
+    prev = chain_until(bureau, path, 0)
+    bureau.sign_as("qy_head")
+    fields = fields_for(bureau, path, "approve", stage=Stage.UNIT_HEAD, prev=prev)
+    bureau.git("commit", "-q", "--allow-empty", "--no-gpg-sign", "-m", format_message(fields))
+    oid = bureau.head()
+    v = violation(bureau, path, oid)
+    assert v["code"] == "R010" and "未签名" in v["message"]
+    assert state(bureau, path)["records"][-1]["signer"] is None
+    assert state(bureau, path)["next_stage"] == "unit_head"
+
+
+def test_valid_key_wrong_role(bureau: Bureau) -> None:
+    path = bureau.draft("2026-11-role")
+    prev = chain_until(bureau, path, 0)
+    oid = signed(
+        bureau, "operator", fields_for(bureau, path, "approve", stage=Stage.UNIT_HEAD, prev=prev)
+    )
+    v = violation(bureau, path, oid)
+    assert v["code"] == "R020" and "蔡文（法治报社） 不具备 科室负责人审核 的角色" in v["message"]
+    assert state(bureau, path)["next_stage"] == "unit_head"
 
 
 def test_author_and_committer_are_ignored_for_identity(bureau: Bureau) -> None:
@@ -498,3 +522,85 @@ def test_script_in_an_opinion_is_kept_as_text(bureau: Bureau) -> None:
     bureau.ok("qy_head", "approve", path, "--opinion", "<script>alert(1)</script>{{ 7*7 }}")
     rec = state(bureau, path)["records"][-1]
     assert rec["opinion"] == "<script>alert(1)</script>{{ 7*7 }}" and rec["valid"] is True
+
+
+# ---- hostile files in the repository -------------------------------------------------------------
+
+
+def file_violations(b: Bureau, path: str) -> list[dict]:
+    _, doc = check_json(b)
+    return [v for v in doc["violations"] if v["path"] == path]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (
+            b"---\nid: &a [x, x, x]\ntitle: *a\n---\n",
+            "不允许使用 YAML 锚点或别名",
+        ),
+        ("---\nid: 2026-11-gbk\n---\n正文".encode("gb18030"), "不是 UTF-8 编码"),
+        (b"---\nid: x\n---\n" + b"a" * 2_100_000, "文件过大"),
+        (b"---\nid: '../../etc/passwd'\ntitle: t\nunit: qingyang\nkind: original\n"
+         b"category: c\n---\n", "格式不符合要求"),
+    ],
+)  # fmt: skip
+def test_hostile_draft_committed_is_reported_not_fatal(
+    bureau: Bureau, content: bytes, says: str
+) -> None:
+    good = bureau.draft("2026-11-neighbour")
+    bureau.ok("qy_info", "submit", good)
+    path = "content/2026/11/hostile.md"
+    (bureau.root / path).write_bytes(content)
+    bureau.git("add", path)
+    bureau.git("commit", "-q", "-m", "hostile file")
+    found = file_violations(bureau, path)
+    assert [v["code"] for v in found] == ["D001"] and says in found[0]["message"]
+    assert state(bureau, good)["next_stage"] == "unit_head"  # the rest still works
+    code, out = bureau.act("qy_info", "submit", path)
+    assert code == 3 and says in out
+
+
+def test_alias_bomb_in_a_signed_roster_change_keeps_the_old_roster(bureau: Bureau) -> None:
+    text = (bureau.root / "policies.yaml").read_text("utf-8").replace("version: 1", "version: 2")
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+    oid = commit_file(bureau, "admin", "policies.yaml", text + bomb, "roster with a bomb")
+    _, doc = check_json(bureau)
+    p001 = [v for v in doc["violations"] if v["code"] == "P001"]
+    assert [v["commit"] for v in p001] == [oid]
+    path = bureau.draft("2026-11-bomb")
+    bureau.ok("qy_info", "submit", path)  # judged by the last trusted roster
+    assert state(bureau, path)["next_signers"][0]["id"] == "qy_head"
+
+
+def test_two_files_with_one_id(bureau: Bureau) -> None:
+    first = bureau.draft("2026-11-twin")
+    bureau.full_chain(first)
+    later = bureau.draft("2026-11-zz", draft_id="2026-11-twin", body="另一篇内容。\n")
+    bureau.git("add", later)
+    bureau.git("commit", "-q", "-m", "twin")
+    found = file_violations(bureau, later)
+    assert [v["code"] for v in found] == ["D002"] and first in found[0]["message"]
+    assert state(bureau, first)["phase"] == "approved"
+
+
+def test_a_twin_file_does_not_inherit_the_approvals(bureau: Bureau) -> None:
+    """Whichever file is read first for a shared id, different content is never approved."""
+    first = bureau.draft("2026-11-twin")
+    bureau.full_chain(first)
+    early = bureau.draft("2026-11-twin-a", draft_id="2026-11-twin", body="换过的内容。\n")
+    bureau.git("add", early)
+    bureau.git("commit", "-q", "-m", "twin sorted first")
+    s = state(bureau, early)
+    assert s["phase"] != "approved" and "R040" in [v["code"] for v in s["violations"]]
+    assert "D002" in [v["code"] for v in file_violations(bureau, first)]
+
+
+def test_a_roster_action_in_the_trailers_is_malformed(bureau: Bureau) -> None:
+    bureau.sign_as("admin")
+    message = "roster\n\nFzjj-Action: roster\nFzjj-Policy: not-a-number\n"
+    bureau.git("commit", "-q", "--allow-empty", "-S", "-m", message)
+    oid = bureau.head()
+    _, doc = check_json(bureau)
+    found = [v for v in doc["violations"] if v["commit"] == oid]
+    assert [v["code"] for v in found] == ["R029"] and "未知的记录动作" in found[0]["message"]

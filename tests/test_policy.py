@@ -235,6 +235,13 @@ def test_forward_chain_may_be_shorter() -> None:
     assert policy.chains[Kind.INTERVIEW] == list(FULL_CHAIN)
 
 
+def test_empty_chain_is_refused() -> None:
+    text = SHIPPED.replace("forward: [unit_head, secrecy_office, deputy, principal]", "forward: []")
+    with pytest.raises(PolicyError) as err:
+        parse_policy(text)
+    assert err.value.field == "chains" and "先审后发" in err.value.message
+
+
 # ---- deputies: each deputy with the units in their charge ------------------------------------
 
 

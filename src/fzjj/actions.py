@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from fzjj import chain
-from fzjj.draft import Draft, digest_bytes
+from fzjj.draft import Draft, digest_bytes, line_of
 from fzjj.errors import DraftError, RefusedError, UsageError
 from fzjj.history import draft_violations
 from fzjj.model import STAGE_LABELS, Action, DraftState, Phase, Stage, Violation
@@ -89,6 +89,7 @@ def _signing_key(ws: Workspace) -> str:
 
 def _committed(ws: Workspace, draft: Draft) -> tuple[str, bytes]:
     """The draft as committed at HEAD; refuse if the work tree differs."""
+    ws.repo.check_worktree(draft.path, committed=True)
     data = ws.repo.show("HEAD", draft.path)
     if data is None:
         raise RefusedError("稿件还没有报送到仓库", path=draft.path, hint="先由信息员 fzjj submit。")
@@ -108,10 +109,24 @@ def _prev(state: DraftState | None) -> str | None:
     return valid[-1].commit if valid else None
 
 
+def _known_unit(ws: Workspace, draft: Draft) -> None:
+    """A draft whose unit the trusted roster does not know is invalid input, not a refusal."""
+    policy = ws.policy
+    if draft.meta.unit not in policy.unit_by_id:
+        raise DraftError(
+            f"单位 {draft.meta.unit!r} 不在 policies.yaml 的 units 中",
+            path=draft.path,
+            field="unit",
+            line=line_of(draft, "unit"),
+            hint="unit 填写单位 id：" + "、".join(f"{u.id}（{u.name}）" for u in policy.units),
+        )
+
+
 def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
     draft = ws.read_draft(path)
     if ws.repo.head() is None:
         raise UsageError("仓库还没有任何提交", hint="先提交 policies.yaml（fzjj init 会完成）。")
+    _known_unit(ws, draft)
     other = ws.history.drafts.get(draft.meta.id)
     if other is not None and other.path != draft.path:
         raise DraftError(
@@ -131,6 +146,7 @@ def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
             f"该稿件已报送，当前状态：{chain.describe_phase(current)}；内容没有变化，无需重复报送",
             path=draft.path,
         )
+    ws.repo.check_worktree(draft.path, committed=False)
     data = (ws.root / draft.path).read_bytes()
     key = _signing_key(ws)
     fields = RecordFields(
@@ -146,7 +162,7 @@ def submit(ws: Workspace, path: str, opinion: str = "") -> Outcome:
     blob = ws.repo.write_blob(data)
     if blob != fields.blob:  # pragma: no cover - git and hashlib disagree only on corruption
         raise DraftError("写入对象库的内容与文件不一致", path=draft.path)
-    oid = ws.repo.record_commit(format_message(fields), path=draft.path, blob=blob)
+    oid = ws.repo.record_commit(format_message(fields), signer=key, path=draft.path, blob=blob)
     return Outcome(oid, draft, state, None, warnings)
 
 
@@ -174,8 +190,9 @@ def review(ws: Workspace, path: str, *, approve: bool, opinion: str) -> Outcome:
         prev=_prev(state),
         opinion=opinion,
     )
-    new_state, _ = _judge(ws, draft, fields, _signing_key(ws))
-    oid = ws.repo.record_commit(format_message(fields))
+    key = _signing_key(ws)
+    new_state, _ = _judge(ws, draft, fields, key)
+    oid = ws.repo.record_commit(format_message(fields), signer=key)
     return Outcome(oid, draft, new_state, stage, warnings)
 
 
@@ -189,6 +206,12 @@ def publish(ws: Workspace, path: str, url: str) -> Outcome:
             hint="填写公众号文章的 https 链接（https://mp.weixin.qq.com/s…）。",
         )
     state = ws.history.states.get(draft.meta.id)
+    if state is not None and state.phase is Phase.PUBLISHED and state.publication:
+        raise RefusedError(
+            f"该稿件已于 {state.publication.when:%Y-%m-%d} 记录发布：{state.publication.url}",
+            path=draft.path,
+            hint="更正已发布的稿件：修改后重新报送（fzjj submit），走完审核链再发布。",
+        )
     if state is None or state.phase is not Phase.APPROVED:
         phase = chain.describe_phase(state) if state else "未报送"
         raise RefusedError(
@@ -207,8 +230,9 @@ def publish(ws: Workspace, path: str, url: str) -> Outcome:
         prev=_prev(state),
         url=url.strip(),
     )
-    new_state, _ = _judge(ws, draft, fields, _signing_key(ws))
-    oid = ws.repo.record_commit(format_message(fields))
+    key = _signing_key(ws)
+    new_state, _ = _judge(ws, draft, fields, key)
+    oid = ws.repo.record_commit(format_message(fields), signer=key)
     return Outcome(oid, draft, new_state, None, warnings)
 
 

@@ -140,25 +140,33 @@ def replay(
         states[draft_id] = _replay_one(draft_id, draft, by_draft.pop(draft_id, []), head)
     for draft_id, items in by_draft.items():
         old = (metadata or {}).get(draft_id)
-        state = _replay_one(draft_id, old, items, head)
+        state = _replay_one(draft_id, old, items, head, present=False)
         states[draft_id] = state
     return states, loose
 
 
 def _replay_one(
-    draft_id: str, draft: DraftSummary | None, items: Sequence[RecordInput], head: Policy
+    draft_id: str,
+    draft: DraftSummary | None,
+    items: Sequence[RecordInput],
+    head: Policy,
+    *,
+    present: bool = True,
 ) -> DraftState:
+    """One draft's records in order. `present`: the file is at the revision; otherwise
+    `draft` is the file as its last record saw it (or None), and nobody needs to act."""
     kind = draft.kind if draft else Kind.ORIGINAL
     unit = draft.unit if draft else ""
+    title = draft.title if draft else ""
     state = DraftState(
         draft_id=draft_id,
         path=draft.path if draft else (items[-1].fields.path if items and items[-1].fields else ""),
-        title=draft.title if draft else "（文件已删除）",
+        title=title if present else "（文件已删除）" + title,
         unit=unit,
         kind=kind,
         category=draft.category if draft else "",
         phase=Phase.UNSUBMITTED,
-        digest=draft.digest if draft else "",
+        digest=draft.digest if draft and present else "",
         lint_exceptions=list(draft.lint_exceptions) if draft else [],
     )
     cycle: _Cycle | None = None
@@ -288,7 +296,9 @@ def _replay_one(
 
     # The publication rule goes first among this draft's violations.
     state.violations[:0] = bad_publications
-    _settle(state, draft, cycle, published, head)
+    _settle(state, draft if present else None, cycle, published, head)
+    if not present:
+        state.next_stage, state.next_signers = None, []
     return state
 
 

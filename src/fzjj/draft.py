@@ -1,7 +1,8 @@
 """Drafts: `content/YYYY/MM/<slug>.md`, YAML front-matter plus a Markdown body.
 
-Pure: `parse_draft` takes the file's bytes. The digest that approvals bind to is the SHA-256
-of exactly those bytes (front-matter and body).
+Pure: `parse_draft` takes the file's bytes. python-frontmatter splits and dumps them through
+`FrontMatterHandler`, which carries fzjj's strict YAML rules. The digest that approvals bind
+to is the SHA-256 of exactly those bytes (front-matter and body).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fzjj.errors import DraftError
@@ -102,20 +106,67 @@ def digest_bytes(data: bytes) -> str:
 
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+_LINE_BREAKS = frozenset("\r\x85\u2028\u2029\ufeff")
+
+
+class FrontMatterHandler(BaseHandler):
+    """python-frontmatter's handler protocol with fzjj's own rules.
+
+    Splitting keeps the body byte for byte (python-frontmatter's own `parse` strips it, and
+    approvals bind to the exact bytes); loading goes through `fzjj.yamlio` (no aliases, no
+    key written twice, no impossible dates, bounded size); exporting double-quotes strings
+    YAML would read back differently. `path` only names the file in error messages.
+    """
+
+    FM_BOUNDARY = _FENCE
+    START_DELIMITER = END_DELIMITER = "---"
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.path = path
+
+    def detect(self, text: str) -> bool:
+        return _FENCE.match(text) is not None
+
+    def split(self, text: str) -> tuple[str, str]:
+        match = _FENCE.match(text)
+        if not match:
+            raise DraftError(
+                "缺少 front-matter：文件应以 --- 开头的 YAML 块开始，并以 --- 结束",
+                path=self.path,
+                line=1,
+                hint="用 fzjj new 生成草稿，或参考 docs/drafts.md。",
+            )
+        return match.group(1), text[match.end() :]
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return load_yaml(fm, self.path, DraftError, first_line=2)
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        return str(
+            yaml.dump(metadata, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+        )
+
+    def format(self, post: frontmatter.Post, **kwargs: object) -> str:
+        return f"---\n{self.export(post.metadata)}---\n{post.content}"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Double-quotes (and so escapes) strings YAML would re-read differently: those with
+    Unicode line breaks or a byte-order mark."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _LINE_BREAKS.intersection(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     """(yaml text, body, body start line)."""
-    match = _FENCE.match(text)
-    if not match:
-        raise DraftError(
-            "缺少 front-matter：文件应以 --- 开头的 YAML 块开始，并以 --- 结束",
-            path=path,
-            line=1,
-            hint="用 fzjj new 生成草稿，或参考 docs/front-matter.md。",
-        )
-    head = match.group(1)
-    body = text[match.end() :]
+    head, body = FrontMatterHandler(path).split(text)
     return head, body, head.count("\n") + 3 if head else 3
 
 
@@ -148,13 +199,13 @@ def parse_draft(data: bytes, path: str) -> Draft:
         )
     text = text.removeprefix("\ufeff")
     head, body, body_line = split_front_matter(text, path)
-    raw: Any = load_yaml(head, path, DraftError, first_line=2)
+    raw: Any = FrontMatterHandler(path).load(head)
     if not isinstance(raw, dict):
         raise DraftError(
             "front-matter 应为 YAML 映射（键: 值）",
             path=path,
             line=2,
-            hint="每行写一个 字段: 值，例如 title: 标题；说明见 docs/front-matter.md。",
+            hint="每行写一个 字段: 值，例如 title: 标题；说明见 docs/drafts.md。",
         )
     try:
         meta = FrontMatter.model_validate(raw)
@@ -204,7 +255,7 @@ def _allowed_hint(field: str) -> str:
     parts = [p.split("[")[0] for p in field.split(".")]
     model = _MODELS.get(parts[-2], FrontMatter) if len(parts) > 1 else FrontMatter
     names = "、".join(model.model_fields)
-    return f"这里允许的字段：{names}。字段名区分大小写；说明见 docs/front-matter.md。"
+    return f"这里允许的字段：{names}。字段名区分大小写；说明见 docs/drafts.md。"
 
 
 def line_of(draft: Draft, field: str) -> int | None:
@@ -216,7 +267,7 @@ def _hint_for(field: str) -> str:
     top = field.split(".")[0].split("[")[0]
     if field.endswith("date"):
         return _HINTS["date"]
-    return _HINTS.get(top, "参考 docs/front-matter.md 中的 front-matter 说明。")
+    return _HINTS.get(top, "参考 docs/drafts.md 中的 front-matter 说明。")
 
 
 def dump_draft(meta: FrontMatter, body: str) -> bytes:
@@ -225,30 +276,14 @@ def dump_draft(meta: FrontMatter, body: str) -> bytes:
     Fields left at their defaults are omitted, so a dumped draft stays as short as a
     hand-written one.
     """
-    import yaml
-
-    data = meta.model_dump(mode="json", exclude_defaults=True)
-    head = yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{head}---\n{body}".encode()
+    return dump_front_matter(meta.model_dump(mode="json", exclude_defaults=True), body)
 
 
-_LINE_BREAKS = frozenset("\r\x85\u2028\u2029\ufeff")
-
-
-def _dumper() -> type[Any]:
-    """A SafeDumper that double-quotes (and so escapes) strings YAML would re-read
-    differently: those with Unicode line breaks or a byte-order mark."""
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-        style = '"' if _LINE_BREAKS.intersection(value) else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    return Dumper
+def dump_front_matter(metadata: dict[str, Any], body: str) -> bytes:
+    """A draft file from plain front-matter values (not validated: `fzjj new` writes a
+    forward's empty `source` for the officer to fill in)."""
+    post = frontmatter.Post(body, **metadata)
+    return frontmatter.dumps(post, handler=FrontMatterHandler()).encode()
 
 
 def draft_month(path: str) -> tuple[int, int] | None:

@@ -11,12 +11,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fzjj.errors import GitError, RepoError
+from fzjj.errors import GitError, RepoError, UsageError
+
+if TYPE_CHECKING:
+    import git
 
 # Settings that would change what git prints or which objects it reads.
 _SAFE = [
@@ -246,24 +253,75 @@ class GitRepo:
     def changed_paths(self, old: str, new: str) -> list[str]:
         return self.out("diff", "--name-only", "-z", old, new).split("\0")
 
-    # ---- work tree -----------------------------------------------------------------------
+    # ---- work tree (GitPython) -----------------------------------------------------------
+    #
+    # Writing is rare and interactive, so here GitPython's 150 ms import is paid gladly for
+    # its view of the work tree; the bulk read path above never imports it.
 
-    def worktree_status(self, paths: Sequence[str] = ()) -> list[str]:
-        """Paths with staged or unstaged changes (untracked included)."""
-        proc = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
-        items = [i for i in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if i]
-        return [i[3:] for i in items if len(i) > 3]
+    @cached_property
+    def _worktree(self) -> git.Repo:
+        import git
+
+        try:
+            repo = git.Repo(self.root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+            raise RepoError(f"{self.root} 不是 git 工作区", hint="进入内容仓库目录。") from exc
+        # the same environment as every other git call: no inherited GIT_DIR or index
+        repo.git.update_environment(**dict.fromkeys(_ENV_DROP), LC_ALL="C", GIT_TERMINAL_PROMPT="0")
+        return repo
 
     def branch(self) -> str:
-        proc = self.run("symbolic-ref", "-q", "HEAD", check=False)
-        ref = proc.stdout.decode().strip()
-        if proc.returncode != 0 or not ref.startswith("refs/heads/"):
+        """The checked-out branch as a full ref name; RepoError when HEAD is detached."""
+        head = self._worktree.head
+        if self.bare or head.is_detached:
             raise RepoError("当前不在任何分支上（HEAD 游离）", hint="先 git switch main 再操作。")
-        return ref
+        return str(head.reference.path)
+
+    def check_worktree(self, path: str, *, committed: bool) -> None:
+        """Refuse to record while git is mid-operation or the draft's file is in doubt.
+
+        `committed`: the draft must equal HEAD in both index and work tree (approve, reject,
+        publish). Otherwise (submit) the work tree holds what is submitted, and only a
+        staged version that differs from both HEAD and the file is refused: fzjj resets the
+        index entry to what it commits, and a third version must not be lost silently.
+        """
+        for name, what in _IN_PROGRESS:
+            if (self.git_dir / name).exists():
+                raise GitError(
+                    f"仓库正在进行{what}，不能写入记录",
+                    hint="先完成或放弃该操作（git status 会提示怎么做），再重试。",
+                )
+        repo = self._worktree
+        try:
+            if committed:
+                dirty = repo.is_dirty(index=True, working_tree=True, path=path)
+                if dirty:
+                    raise GitError(
+                        "工作区中该稿件有未提交的修改，签署的必须是已报送的内容",
+                        path=path,
+                        hint="先 git pull 获取最新内容，或撤销本地修改（git restore "
+                        "--staged --worktree 该文件）后重试。",
+                    )
+                return
+            if self.head() is None:
+                return
+            staged = repo.is_dirty(index=True, working_tree=False, path=path)
+            edited = repo.is_dirty(index=False, working_tree=True, path=path)
+        except git_errors() as exc:
+            raise GitError(f"无法读取工作区状态：{exc}", path=path) from exc
+        if staged and edited:
+            raise GitError(
+                "该稿件在暂存区中另有一个与文件不同的版本，报送时会被覆盖",
+                path=path,
+                hint="确认要报送的是文件中的内容后 git add 该文件，或 git restore --staged "
+                "该文件，再重试。",
+            )
 
     # ---- signing and writing -------------------------------------------------------------
 
     def signing_config(self) -> SigningConfig:
+        """The key git will sign with, from git's own configuration (`gpg.format`,
+        `user.signingkey`, `gpg.ssh.defaultKeyCommand`), as the roster writes keys."""
         fmt = self._config("gpg.format") or "openpgp"
         key = self._config("user.signingkey")
         if fmt == "ssh":
@@ -279,8 +337,17 @@ class GitRepo:
                 )
             return SigningConfig("ssh", _ssh_public_key(key.removeprefix("key::"), self.root))
         if fmt == "openpgp":
-            return SigningConfig("openpgp", "openpgp:" + _gpg_fingerprint(key))
+            program = self._config("gpg.openpgp.program") or self._config("gpg.program") or "gpg"
+            if not key:
+                # git signs with the committer identity when no key is named
+                ident = self.run("var", "GIT_COMMITTER_IDENT", check=False).stdout.decode()
+                key = ident.rsplit(">", 1)[0] + ">" if ">" in ident else None
+            return SigningConfig("openpgp", "openpgp:" + _gpg_fingerprint(key, program))
         raise GitError(f"不支持的签名格式 gpg.format={fmt}", hint="使用 ssh 或 openpgp。")
+
+    def trust_root_config(self) -> str | None:
+        """`git config fzjj.trustRoot`: this clone's own anchor, which no push can change."""
+        return self._config("fzjj.trustRoot")
 
     def _config(self, name: str) -> str | None:
         proc = self.run("config", "--get", name, check=False)
@@ -288,18 +355,22 @@ class GitRepo:
         return value or None
 
     def write_blob(self, data: bytes) -> str:
-        return (
-            self.out("hash-object", "-w", "--stdin")
-            if False
-            else self.run("hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
-        )
+        return self.run("hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
 
     def record_commit(
-        self, message: str, *, path: str | None = None, blob: str | None = None
+        self,
+        message: str,
+        *,
+        signer: str,
+        path: str | None = None,
+        blob: str | None = None,
     ) -> str:
         """Make one signed commit on the current branch; optionally set `path` to `blob`.
 
-        Nothing is changed unless git signs and the branch still points where it did.
+        The commit object is built with plumbing (`commit-tree -S`, so git's own signing
+        configuration applies), then verified in-process: unless it carries exactly one
+        valid signature by `signer` — the key the action was judged for — and the branch
+        still points where it did, no ref, index entry or file changes.
         """
         import tempfile  # only the writing commands need it, not the checks
 
@@ -315,13 +386,14 @@ class GitRepo:
         args = ["commit-tree", "-S", tree, "-F", "-"]
         if parent:
             args[2:2] = ["-p", parent]
-        proc = self.run(*args, input=message.encode("utf-8"), check=False)
+        proc = self.run(*args, input=message.encode("utf-8"), check=False, env=_signing_env())
         if proc.returncode != 0:
             raise GitError(
                 "签名提交失败：" + proc.stderr.decode("utf-8", "replace").strip()[:400],
                 hint="检查 git config gpg.format 与 user.signingkey 指向可用的私钥。",
             )
         oid = proc.stdout.decode().strip()
+        self._check_signed(oid, signer)
         update = ["update-ref", "-m", "fzjj record", ref, oid, parent or "0" * 40]
         if self.run(*update, check=False).returncode != 0:
             raise GitError("分支在操作期间被其他人更新了", hint="重新运行该命令。")
@@ -329,6 +401,48 @@ class GitRepo:
             # keep the user's index in step with the new commit for this path only
             self.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", check=False)
         return oid
+
+    def _check_signed(self, oid: str, signer: str) -> None:
+        from fzjj.sigverify import verify_commit
+
+        raw = self.cat_objects([oid]).get(oid, b"")
+        check = verify_commit(raw)
+        if not check.ok:
+            raise GitError(
+                f"git 生成的签名无法通过验证（{check.reason}），没有写入记录",
+                hint="检查 gpg.format、user.signingkey 与 gpg.ssh.program 的配置。",
+            )
+        if check.key != signer:
+            raise GitError(
+                "git 实际使用的签名密钥与 user.signingkey 指向的密钥不一致，没有写入记录",
+                hint="检查 user.signingkey 旁的 .pub 文件是否与私钥配对，或 ssh-agent 中的密钥。",
+            )
+
+
+def _signing_env() -> dict[str, str]:
+    """The environment for `commit-tree -S`: the person's own locale, since gpg reads a
+    `Name <email>` key name in it (UTF-8 when none is set), and no inherited GIT_DIR."""
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    if not any(env.get(name) for name in ("LC_ALL", "LC_CTYPE", "LANG")):
+        env["LC_ALL"] = "C.UTF-8"
+    return env
+
+
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "合并（merge）"),
+    ("CHERRY_PICK_HEAD", "拣选（cherry-pick）"),
+    ("REVERT_HEAD", "还原（revert）"),
+    ("rebase-merge", "变基（rebase）"),
+    ("rebase-apply", "变基（rebase）或 git am"),
+)
+
+
+def git_errors() -> tuple[type[Exception], ...]:
+    """GitPython's error types, imported only when the work tree is inspected."""
+    import git
+
+    return (git.GitError, OSError, ValueError)
 
 
 def open_repo(start: Path) -> GitRepo:
@@ -422,15 +536,73 @@ def _ssh_public_key(key: str, cwd: Path) -> str:
     raise GitError(f"找不到签名密钥 {key}", hint="user.signingkey 应指向 SSH 私钥或公钥文件。")
 
 
-def _gpg_fingerprint(key: str | None) -> str:
-    args = ["gpg", "--batch", "--with-colons", "--fingerprint"]
-    proc = subprocess.run([*args, *([key] if key else [])], capture_output=True, check=False)
-    for line in proc.stdout.decode(errors="replace").splitlines():
-        if line.startswith("fpr:"):
-            return line.split(":")[9].upper()
-    raise GitError(
-        "找不到 OpenPGP 签名密钥", hint="git config user.signingkey <指纹>，并确认 gpg 中有该私钥。"
-    )
+def _gpg_fingerprint(key: str | None, program: str = "gpg") -> str:
+    """The primary fingerprint of the one secret key `key` names (as `gpg -u` would)."""
+    hint = "git config user.signingkey <40 位指纹>，并确认 gpg 中有该私钥。"
+    if not key:
+        raise GitError("没有配置 OpenPGP 签名密钥（git config user.signingkey）", hint=hint)
+    args = [program, "--batch", "--with-colons", "--list-secret-keys", "--", key]
+    try:
+        proc = subprocess.run(args, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        hint = "安装 GnuPG，或检查 git config gpg.program。"
+        raise GitError(f"无法运行 {program}：{exc}", hint=hint) from exc
+    lines = proc.stdout.decode(errors="replace").splitlines()
+    primaries = [
+        line.split(":")[9].upper()
+        for previous, line in zip(["", *lines], lines, strict=False)
+        if line.startswith("fpr:") and previous.startswith("sec:")
+    ]
+    if len(primaries) != 1:
+        found = "找不到" if not primaries else "匹配到多把"
+        raise GitError(f"{found} OpenPGP 签名私钥 {key}", hint=hint)
+    return primaries[0]
+
+
+_TRUST_ROOT: ContextVar[str | None] = ContextVar("fzjj_trust_root", default=None)
+_FULL_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+TRUST_ROOT_HINT = (
+    "信任根写完整的 40 位提交编号（git rev-parse 该提交），由本机 git config fzjj.trustRoot "
+    "或 --trust-root 给出；说明见 docs/policies.md“信任根”。"
+)
+
+
+def set_trust_root(value: str | None) -> None:
+    """The `--trust-root` given on the command line, for every history read of this run."""
+    _TRUST_ROOT.set(value)
+
+
+def trust_anchor(repo: GitRepo, head: str, explicit: str | None = None) -> str | None:
+    """The commit whose policies.yaml is trusted as given, or None (the first roster is).
+
+    Taken from `explicit`, else `--trust-root`, else `git config fzjj.trustRoot` — never
+    from a file in the repository, which a push could change. It must be a full commit id
+    (a branch or tag moves; a short id can be ground to collide), an ancestor of `head`
+    (a rewritten history that drops it fails closed) and hold a policies.yaml.
+    """
+    from fzjj.policy import POLICY_FILE
+
+    given = explicit or _TRUST_ROOT.get()
+    source = "--trust-root" if given else "git config fzjj.trustRoot"
+    shown = (given or repo.trust_root_config() or "").strip()
+    text = shown.lower()
+    if not text:
+        return None
+    if not _FULL_OID.fullmatch(text):
+        raise UsageError(
+            f"{source} 应为完整的提交编号，而不是 {shown[:50]!r}", hint=TRUST_ROOT_HINT
+        )
+    oid = repo.resolve(text)
+    if oid is None:
+        raise RepoError(f"{source} 指定的信任根 {text[:12]} 不在本仓库中", hint=TRUST_ROOT_HINT)
+    if not repo.is_ancestor(oid, head):
+        raise RepoError(
+            f"{source} 指定的信任根 {text[:12]} 不在所检查版本的历史中（历史被改写，或配置有误）",
+            hint="核对信任根；历史被改写时不要更改信任根来迁就，先查明原因。",
+        )
+    if repo.lookup([f"{oid}:{POLICY_FILE}"])[0] is None:
+        raise RepoError(f"信任根 {text[:12]} 中没有 {POLICY_FILE}", hint=TRUST_ROOT_HINT)
+    return oid
 
 
 # ---- queries for `fzjj check`, pull-request mode and the server hook ---------------------

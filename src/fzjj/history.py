@@ -34,7 +34,7 @@ from fzjj import cache, chain, gitstore, sigverify
 from fzjj.draft import CONTENT_DIR, Draft, check_path, line_of, parse_draft
 from fzjj.errors import DraftError, FzjjError, PolicyError
 from fzjj.gitstore import Commit, GitRepo
-from fzjj.model import DraftState, DraftSummary, Violation
+from fzjj.model import DraftState, DraftSummary, RosterVersion, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
 from fzjj.records import MalformedRecord, RecordFields, parse_record
 
@@ -73,6 +73,7 @@ class History:
         self.commits = commits
         self._inputs = inputs
         self._drafts: _Drafts | None = None
+        self.rosters: list[RosterVersion] = []  # trusted roster versions, oldest first
         self.source = source  # "snapshot", "extended" or "rebuilt": how this was obtained
 
     @property
@@ -108,13 +109,8 @@ def load(
     head = repo.resolve(rev)
     if head is None:
         raise FzjjError(f"找不到版本 {rev}（仓库还没有提交？）", hint="先提交 policies.yaml。")
-    root_oid = None
-    if trust_root:
-        root_oid = repo.resolve(trust_root)
-        if root_oid is None:
-            raise FzjjError(
-                f"找不到信任根版本 {trust_root}", hint="用 git log 查看可用的提交编号。"
-            )
+    # --trust-root, else `git config fzjj.trustRoot`, else the first roster (see gitstore)
+    root_oid = gitstore.trust_anchor(repo, head, trust_root)
     store = None if os.environ.get(NO_CACHE_ENV) else cache.Store(repo.git_dir)
     snap = _Snapshot.read(store, root_oid) if store is not None else None
     if snap is not None and snap.head == head:
@@ -170,6 +166,7 @@ class _Snapshot:
             "file_violations": [],
             "roster_violations": [],
             "malformed": [],  # inputs whose trailers do not parse
+            "roster_log": [],  # every roster version that took effect, oldest first
             "index": {},  # draft id → cache.Index: path, phase, violations, key dates
             "strings": [],
         }
@@ -194,7 +191,7 @@ class _Snapshot:
         loose = [Violation("R029", f"记录格式错误：{t[2]}", commit=t[0]) for t in meta["malformed"]]
         violations = [cache.dec_violation(v) for v in meta["roster_violations"]]
         violations += [cache.dec_violation(v) for v in meta["file_violations"]]
-        return History(
+        history = History(
             repo=repo,
             head=self.head,
             policy=policy,
@@ -210,6 +207,8 @@ class _Snapshot:
             inputs=_Inputs(self, rosters, tz),
             source=source,
         )
+        history.rosters = [RosterVersion(*entry) for entry in meta["roster_log"]]
+        return history
 
     # -- rows --
 
@@ -533,6 +532,9 @@ class _Builder:
                     commit=commit.oid,
                 )
             return base, None
+        if commit.oid == self.snap.meta["root"] and self._policy_from(blob) is not None:
+            self._log_roster(commit, self.rosters.get(blob), blob, None, None)
+            return blob, None  # the trust anchor: its roster as given, changed here or not
         if parents and blob == base_own:
             return base, None  # unchanged: judged where it changed
         if any(t == blob for t, _ in parents):
@@ -549,6 +551,7 @@ class _Builder:
                 hint="运行 fzjj check 查看具体字段；修正后由名册管理员签名提交。",
             )
         if genesis:
+            self._log_roster(commit, new, blob, None, None)
             return blob, None
         if base is None:
             return None, None
@@ -580,7 +583,15 @@ class _Builder:
                 commit=commit.oid,
                 hint="把 version 加 1 后重新提交。",
             )
+        self._log_roster(commit, new, blob, person, key)
         return blob, None
+
+    def _log_roster(
+        self, commit: Commit, new: Policy, blob: str, signer: str | None, key: str | None
+    ) -> None:
+        """Keep a version that took effect, for `fzjj roster log` (an anchor has no signer)."""
+        entry = (commit.oid, new.version, blob, signer, key, signer is None)
+        self.snap.meta["roster_log"].append(entry)
 
     def _policy_from(self, blob: str) -> Policy | None:
         """The roster in `blob`, kept among the trusted versions; None when it does not parse."""

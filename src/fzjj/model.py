@@ -40,7 +40,6 @@ class Action(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     PUBLISH = "publish"
-    ROSTER = "roster"
 
 
 class Phase(StrEnum):
@@ -140,3 +139,15 @@ class DraftState:
     violations: list[Violation] = field(default_factory=list)
     lint_exceptions: list[str] = field(default_factory=list)
     reads: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RosterVersion:
+    """A version of policies.yaml that took effect in trusted history (Art. 7)."""
+
+    commit: str
+    version: int
+    blob: str  # the policies.yaml blob id
+    signer: str | None  # person id under the previous roster; None for an anchor
+    key: str | None  # the key that signed the change
+    anchor: bool = False  # trusted as given: the first roster, or the configured trust root

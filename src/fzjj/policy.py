@@ -221,6 +221,8 @@ class Policy(_Strict):
     @classmethod
     def _chains(cls, value: dict[Kind, list[Stage]]) -> dict[Kind, list[Stage]]:
         for kind, stages in value.items():
+            if not stages:
+                raise ValueError(f"{kind} 的审核链不能为空：先审后发，至少要有一个审核环节")
             if len(set(stages)) != len(stages):
                 raise ValueError(f"{kind} 的审核链中有重复环节")
             order = [FULL_CHAIN.index(s) for s in stages]
@@ -391,3 +393,88 @@ def decode_policy(data: bytes, path: str = POLICY_FILE) -> Policy:
             "文件不是 UTF-8 编码", path=path, hint="用 UTF-8 编码另存该文件。"
         ) from exc
     return parse_policy(text.removeprefix("\ufeff"), path)
+
+
+# ---- the filing record of a roster change (Art. 7) ----------------------------------------
+
+_ROLE_LISTS = {
+    "secrecy_office": "保密审查办公室成员",
+    "operators": "运维人员",
+    "publicity": "宣教科",
+    "roster_admins": "名册管理员",
+}
+_UNIT_ROLES = {"info_officer": "信息员", "head": "负责人", "deputy": "分管领导"}
+_SETTINGS = ("account", "timezone", "categories", "quota", "chains", "whitelist", "lint")
+
+
+def key_label(key: str) -> str:
+    """A key as people compare it: the SHA256 fingerprint of an SSH key, an OpenPGP one."""
+    if key.startswith("openpgp:"):
+        return "OpenPGP " + key.removeprefix("openpgp:")
+    return f"{key.split()[0]} {ssh_fingerprint(key)}"
+
+
+def roster_changes(old: Policy, new: Policy) -> list[str]:
+    """What changed from `old` to `new`, one Chinese line each, in the order of the file:
+    people and their keys, then roles, units and the other settings."""
+    lines = _people_changes(old, new)
+    for unit in new.units:
+        before = old.unit_by_id.get(unit.id)
+        if before is None:
+            lines.append(f"新增单位：{unit.name}（{unit.id}）")
+            continue
+        for name, label in _UNIT_ROLES.items():
+            was, now = getattr(before, name), getattr(unit, name)
+            if was != now:
+                lines.append(
+                    f"{unit.name}{label}：{old.name_of(was)}（{was}）→ {new.name_of(now)}（{now}）"
+                )
+    lines += [f"撤销单位：{u.name}（{u.id}）" for u in old.units if u.id not in new.unit_by_id]
+    if old.principal != new.principal:
+        lines.append(
+            f"局主要领导：{old.name_of(old.principal)}（{old.principal}）→ "
+            f"{new.name_of(new.principal)}（{new.principal}）"
+        )
+    for name, label in _ROLE_LISTS.items():
+        was, now = getattr(old, name), getattr(new, name)
+        lines += [f"{label}增加：{new.name_of(p)}（{p}）" for p in now if p not in was]
+        lines += [f"{label}减少：{old.name_of(p)}（{p}）" for p in was if p not in now]
+    changed = [n for n in _SETTINGS if getattr(old, n) != getattr(new, n)]
+    if changed:
+        lines.append("其他设置有变化：" + "、".join(changed))
+    return lines
+
+
+def _people_changes(old: Policy, new: Policy) -> list[str]:
+    lines: list[str] = []
+    for person in new.people:
+        before = old.person_by_id.get(person.id)
+        who = f"{person.name}（{person.id}）"
+        keys = [*person.ssh_keys, *("openpgp:" + f for f in person.openpgp)]
+        if before is None:
+            lines.append(f"新增人员：{who}")
+            lines += [f"  登记密钥 {key_label(k)}" for k in keys]
+            continue
+        if before.name != person.name:
+            lines.append(f"人员 {person.id} 更名：{before.name} → {person.name}")
+        old_keys = [*before.ssh_keys, *("openpgp:" + f for f in before.openpgp)]
+        lines += [f"{who} 登记新密钥 {key_label(k)}" for k in keys if k not in old_keys]
+        lines += [
+            f"{who} 注销密钥 {key_label(k)}（此前签署的记录仍然有效）"
+            for k in old_keys
+            if k not in keys and k not in person.compromised_keys
+        ]
+        lines += [
+            f"{who} 的密钥 {key_label(k)} 标记为泄露（它签署的全部记录作废）"
+            for k in person.compromised_keys
+            if k not in before.compromised_keys
+        ]
+    for person in old.people:
+        if person.id not in new.person_by_id:
+            lines.append(f"删除人员：{person.name}（{person.id}），其密钥自此不再有效")
+            if person.compromised_keys:
+                lines.append(
+                    "  注意：该人员名下标记为泄露的密钥随之不再标记，它签署的记录将重新计入；"
+                    "应保留该人员条目及其 compromised_keys"
+                )
+    return lines

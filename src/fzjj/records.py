@@ -152,8 +152,6 @@ def parse_record(message: str) -> RecordFields | None:
         action = Action(raw["Action"])
     except ValueError as exc:
         raise MalformedRecord(f"未知的记录动作 {raw['Action']!r}") from exc
-    if action is Action.ROSTER:
-        return RecordFields(action, "", "", "", "", int(raw.get("Policy", "0") or 0))
     for needed in ("Draft", "Path", "Decision", "SHA256", "Blob", "Policy"):
         if needed not in raw:
             raise MalformedRecord(f"缺少 Fzjj-{needed} 字段")

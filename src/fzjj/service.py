@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fzjj.draft import Draft, check_path, parse_draft
 from fzjj.errors import DraftError, RepoError, UsageError
 from fzjj.gitstore import GitRepo, open_repo
 from fzjj.history import History, load
-from fzjj.model import DraftState
+from fzjj.model import DraftState, RosterVersion
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
 
 
@@ -84,6 +85,30 @@ class Workspace:
         if state is None:
             raise UsageError(f"{rel} 尚未提交到仓库", hint="先运行 fzjj submit 报送。")
         return state
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One trusted version of the roster, with what the filing record (备案) needs."""
+
+    version: RosterVersion
+    policy: Policy
+    when: datetime  # committer date in the roster's timezone, as the signer claims it
+
+
+def roster_entries(ws: Workspace) -> list[RosterEntry]:
+    """Every roster version that took effect in trusted history, oldest first."""
+    from fzjj.gitstore import read_commits
+
+    versions = ws.history.rosters
+    blobs = ws.repo.cat_objects(v.blob for v in versions)
+    commits = read_commits(ws.repo, [v.commit for v in versions])
+    tz = ws.history.policy.tz
+    out = []
+    for v in versions:
+        moment = datetime.fromtimestamp(commits[v.commit].committer_time, UTC).astimezone(tz)
+        out.append(RosterEntry(v, decode_policy(blobs[v.blob]), moment))
+    return out
 
 
 def open_workspace(start: Path | None = None, rev: str = "HEAD") -> Workspace:

@@ -39,6 +39,8 @@ _MESSAGES = [
     (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$"), "多余的参数：{0}"),
     (re.compile(r"^'(.*)' is not one of (.*)\.$"), "“{0}”不是可选的值（可选：{1}）"),
     (re.compile(r"^'(.*)' is not a valid (integer|float)\.?$"), "“{0}”不是有效的数字"),
+    (re.compile(r"^Input should be a valid integer\b.*$"), "应为整数"),
+    (re.compile(r"^Input should be a valid number\b.*$"), "应为数字"),
     (re.compile(r"^(?:File|Path|Directory) '(.*)' does not exist\.$"), "“{0}”不存在"),
 ]
 

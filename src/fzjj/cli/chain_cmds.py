@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -229,37 +231,65 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def new(
-        unit: Annotated[str | None, typer.Option(help="单位 id，见 policies.yaml")] = None,
-        title: Annotated[str | None, typer.Option(help="标题")] = None,
-        kind: Annotated[Kind | None, typer.Option(help="original / interview / forward")] = None,
-        category: Annotated[str | None, typer.Option(help="栏目（第三条）")] = None,
+        unit: Annotated[str | None, typer.Option(help="单位 id 或名称，见 policies.yaml")] = None,
+        title: Annotated[str | None, typer.Option(help="标题（不超过 64 字）")] = None,
+        kind: Annotated[
+            str | None, typer.Option(help="original（原创）/ interview（采访稿）/ forward（转载）")
+        ] = None,
+        category: Annotated[str | None, typer.Option(help="栏目名称或序号（第三条）")] = None,
         slug: Annotated[str | None, typer.Option(help="文件名（不含 .md）")] = None,
+        source_name: Annotated[str | None, typer.Option(help="转载：来源名称")] = None,
+        source_title: Annotated[str | None, typer.Option(help="转载：原文标题")] = None,
+        source_url: Annotated[str | None, typer.Option(help="转载：原文链接")] = None,
+        forward_type: Annotated[
+            str | None, typer.Option(help="转载：时政热点 / 新规政策 / 普法案例")
+        ] = None,
     ) -> None:
-        """按模板新建一篇稿件 content/YYYY/MM/<名称>.md。"""
-        from fzjj.scaffold import new_draft
+        """按模板新建一篇稿件 content/YYYY/MM/<名称>.md；缺少的项会逐一询问。"""
+        from fzjj import scaffold
         from fzjj.service import open_workspace
 
-        interactive = sys.stdin.isatty()
         try:
             ws = open_workspace()
-            policy = ws.worktree_policy()
-
-            def ask(value: str | None, prompt: str, field: str) -> str:
-                if value:
-                    return value
-                if not interactive:
-                    raise UsageError(f"缺少 --{field}", hint=f"用 --{field} 指定{prompt}。")
-                return str(typer.prompt(prompt))
-
-            unit_v = ask(
-                unit, "单位 id（" + "、".join(u.id for u in policy.units[:5]) + "…）", "unit"
+            policy = ws.policy
+            checks = (
+                (unit, partial(scaffold.resolve_unit, policy)),
+                (title, scaffold.resolve_title),
+                (kind, scaffold.resolve_kind),
+                (category, partial(scaffold.resolve_category, policy)),
+                (forward_type, scaffold.resolve_forward_type),
             )
-            title_v = ask(title, "标题", "title")
-            kind_v = kind or Kind(
-                ask(None if interactive else "original", "类型 original/interview/forward", "kind")
+            for value, check in checks:  # every option given is checked before asking
+                if value is not None:
+                    check(value)
+            units = "可选单位：" + "  ".join(f"{u.id}（{u.name}）" for u in policy.units)
+            unit_v = _ask(
+                unit, "unit", "单位 id 或名称", partial(scaffold.resolve_unit, policy), menu=units
             )
-            category_v = ask(category, "栏目（" + "、".join(policy.categories) + "）", "category")
-            path = new_draft(
+            title_v = _ask(title, "title", "标题", scaffold.resolve_title)
+            kinds = " / ".join(f"{k.value}（{n}）" for k, n in scaffold.KIND_NAMES.items())
+            kind_v = _ask(kind, "kind", f"类型 {kinds}", scaffold.resolve_kind, default="original")
+            category_v = _ask(
+                category,
+                "category",
+                "栏目名称或序号",
+                partial(scaffold.resolve_category, policy),
+                menu=scaffold.category_menu(policy),
+            )
+            source = None
+            if kind_v is Kind.FORWARD:
+                source = scaffold.ForwardSource(
+                    name=_ask(source_name, "source-name", "来源名称（如 司法部）", _text),
+                    title=_ask(source_title, "source-title", "原文标题", _text),
+                    url=_ask(source_url, "source-url", "原文链接（https://…）", _text),
+                    type=_ask(
+                        forward_type,
+                        "forward-type",
+                        "转载类型 1. 时政热点  2. 新规政策  3. 普法案例",
+                        scaffold.resolve_forward_type,
+                    ),
+                )
+            path = scaffold.new_draft(
                 ws.root,
                 policy,
                 unit=unit_v,
@@ -267,9 +297,51 @@ def register(app: typer.Typer) -> None:
                 kind=kind_v,
                 category=category_v,
                 slug=slug,
+                source=source,
             )
         except FzjjError as exc:
             raise _exit(exc) from None
-        except ValueError as exc:
-            raise _exit(UsageError(str(exc))) from None
         print(f"已新建 {path}；写好正文后运行 fzjj submit {path}")
+
+
+_T = TypeVar("_T")
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise UsageError("不能为空")
+    return value.strip()
+
+
+def _ask(
+    given: str | None,
+    option: str,
+    prompt: str,
+    resolve: Callable[[str], _T],
+    *,
+    default: str | None = None,
+    menu: str | None = None,
+) -> _T:
+    """`given` resolved; when missing, ask (again after each wrong answer, three times).
+
+    Answers may also come piped on stdin. When the input ends before an answer, the missing
+    option is named, so a script knows what to pass.
+    """
+    if given is not None:
+        return resolve(given)
+    if menu:
+        print(menu)
+    for attempt in range(3):
+        try:
+            answer = typer.prompt(prompt, default=default, show_default=default is not None)
+        except typer.Abort:
+            raise UsageError(
+                f"缺少 --{option}", hint=f"用 --{option} 给出，或在终端中运行以逐项回答。"
+            ) from None
+        try:
+            return resolve(str(answer))
+        except UsageError as exc:
+            if attempt == 2:
+                raise
+            print(f"{exc.message}，请重新输入。", file=sys.stderr)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -26,12 +26,27 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出。"),
     ] = False,
+    trust_root: Annotated[
+        str | None,
+        typer.Option(
+            "--trust-root",
+            metavar="提交编号",
+            help="信任根：以该提交（完整编号）中的 policies.yaml 为可信名册的起点；"
+            "不给出时用本机 git config fzjj.trustRoot，都没有时用历史中的第一版名册。"
+            "见 docs/policies.md。",
+        ),
+    ] = None,
 ) -> None:
     """“法治晋江”政务微信公众号信息发布审核工具。"""
+    from fzjj.gitstore import set_trust_root
+
+    set_trust_root(trust_root)
+    ctx.call_on_close(lambda: set_trust_root(None))  # scoped to this one invocation
 
 
 def fail(exc: FzjjError) -> typer.Exit:
@@ -49,6 +64,7 @@ def _register_commands() -> None:
         lint_cmd,
         render_cmd,
         report_cmd,
+        roster_cmd,
     )
 
     chain_cmds.register(app)
@@ -57,6 +73,7 @@ def _register_commands() -> None:
     report_cmd.register(app)
     form_cmd.register(app)
     render_cmd.register(app)
+    roster_cmd.register(app)
     demo_cmd.register(app)
 
 
