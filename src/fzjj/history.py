@@ -24,9 +24,9 @@ falls back to the full rebuild. `FZJJ_NO_CACHE=1` forces it.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -183,9 +183,11 @@ class _Snapshot:
     def head(self) -> str:
         return str(self.meta["head"])
 
-    def history(self, repo: GitRepo, source: str = "snapshot") -> History:
+    def history(
+        self, repo: GitRepo, source: str = "snapshot", rosters: _Rosters | None = None
+    ) -> History:
         meta = self.meta
-        rosters = _Rosters(meta["rosters"])
+        rosters = rosters or _Rosters(meta["rosters"])
         policy = rosters.get(meta["head_roster"])
         tz = policy.tz
         loose = [Violation("R029", f"记录格式错误：{t[2]}", commit=t[0]) for t in meta["malformed"]]
@@ -213,8 +215,10 @@ class _Snapshot:
     # -- rows --
 
     def _fetch(self, table: str, cached: dict[str, Any], keys: Iterable[str]) -> None:
+        if self.store is None or self._base is None:
+            return  # a new snapshot: everything is in memory
         missing = [k for k in keys if k not in cached and k not in self._gone[table]]
-        if missing and self.store is not None and self._base is not None:
+        if missing:
             cached.update(self.store.get_many(table, missing))
 
     def trusted_of(self, oids: Iterable[str]) -> None:
@@ -241,8 +245,11 @@ class _Snapshot:
             self._gone["summaries"].discard(path)
 
     def inputs_of(self, draft_id: str) -> list[cache.Enc]:
-        self._fetch("inputs", self._inputs, [draft_id])
-        return self._inputs.setdefault(draft_id, [])
+        items = self._inputs.get(draft_id)
+        if items is None:
+            self._fetch("inputs", self._inputs, [draft_id])
+            items = self._inputs.setdefault(draft_id, [])
+        return items
 
     def draft_ids_with_inputs(self) -> set[str]:
         if self.store is not None and self._base is not None:
@@ -414,7 +421,15 @@ class _Builder:
     def finish(self) -> History:
         meta = self.snap.meta
         self._load_verdicts()
-        self._advance_rosters()
+        # git looks up the policies.yaml of every tree and the file of every record while
+        # Python parses the records: the lookups run in threads (the work is in git).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            trees = list(dict.fromkeys(c.tree for c in self.new))
+            own = pool.submit(self.repo.lookup, [f"{t}:{POLICY_FILE}" for t in trees])
+            found, malformed = self._parse_records()
+            blobs = pool.submit(self.repo.lookup, [f"{c.tree}:{f.path}" for c, f in found])
+            self._advance_rosters(dict(zip(trees, own.result(), strict=True)))
+            at_path = blobs.result()
         final = self.snap.trusted.get(self.head, (None, None))[0]
         if final is None:
             raise PolicyError(
@@ -426,13 +441,14 @@ class _Builder:
             self.replay_all = True
         meta["head_roster"] = final
         policy = self.rosters.get(final)
-        self._read_records(policy.tz)
+        self._read_records(found, at_path, malformed, policy.tz)
         self._read_files()
         self._replay(policy)
         self._store_verdicts()
         meta["head"] = self.head
         meta["commits"] += len(self.new)
-        return self.snap.history(self.repo, "extended" if self.extending else "rebuilt")
+        source = "extended" if self.extending else "rebuilt"
+        return self.snap.history(self.repo, source, self.rosters)
 
     # -- signatures --
 
@@ -479,12 +495,12 @@ class _Builder:
 
     # -- rosters --
 
-    def _advance_rosters(self) -> None:
-        """The trusted roster at each new commit: changes need an admin of the parent's."""
+    def _advance_rosters(self, own_blob: dict[str, str | None]) -> None:
+        """The trusted roster at each new commit: changes need an admin of the parent's.
+
+        `own_blob`: the policies.yaml blob of each new commit's tree.
+        """
         snap = self.snap
-        trees = list(dict.fromkeys(c.tree for c in self.new))
-        specs = [f"{t}:{POLICY_FILE}" for t in trees]
-        own_blob = dict(zip(trees, self.repo.lookup(specs), strict=True))
         snap.trusted_of({p for c in self.new for p in c.parents})
         seen_trusted = bool(snap.meta["head_roster"])
         violations = snap.meta["roster_violations"]
@@ -611,27 +627,39 @@ class _Builder:
 
     # -- records --
 
-    def _read_records(self, tz: tzinfo) -> None:
-        """Parse, locate and verify the records among the new commits."""
-        snap = self.snap
+    def _parse_records(self) -> tuple[list[tuple[Commit, RecordFields]], list[tuple[Commit, str]]]:
+        """The records among the new commits, and those whose trailers are malformed."""
         found: list[tuple[Commit, RecordFields]] = []
+        malformed: list[tuple[Commit, str]] = []
         for commit in self.new:
             if "Fzjj-" not in commit.message:
                 continue
-            when = datetime.fromtimestamp(commit.committer_time, tz)
             try:
                 fields = parse_record(commit.message)
             except MalformedRecord as exc:
-                item = chain.RecordInput(
-                    commit.oid, None, str(exc), False, None, None, None, None, when
-                )
-                snap.meta["malformed"].append(cache.enc_input(item, None, snap.table))
+                malformed.append((commit, str(exc)))
                 continue
             if fields is not None and fields.draft_id:
                 found.append((commit, fields))
-        blobs = self.repo.lookup([f"{c.tree}:{f.path}" for c, f in found])
-        for (commit, fields), blob in zip(found, blobs, strict=True):
-            parent = snap.trusted.get(commit.parents[0], (None, None)) if commit.parents else None
+        return found, malformed
+
+    def _read_records(
+        self,
+        found: list[tuple[Commit, RecordFields]],
+        at_path: list[str | None],
+        malformed: list[tuple[Commit, str]],
+        tz: tzinfo,
+    ) -> None:
+        """Verify and keep the records: `at_path` is the blob at each record's path."""
+        snap = self.snap
+        for commit, why in malformed:
+            when = datetime.fromtimestamp(commit.committer_time, tz)
+            item = chain.RecordInput(commit.oid, None, why, False, None, None, None, None, when)
+            snap.meta["malformed"].append(cache.enc_input(item, None, snap.table))
+        trusted = snap.trusted
+        for (commit, fields), blob in zip(found, at_path, strict=True):
+            parent = trusted.get(commit.parents[0]) if commit.parents else None
+            roster = parent[0] if parent else None
             ok, key, reason, _ = self._verdict(commit)
             item = chain.RecordInput(
                 commit=commit.oid,
@@ -640,14 +668,12 @@ class _Builder:
                 sig_ok=ok,
                 sig_key=key,
                 sig_reason=reason,
-                roster=None,
+                roster=self.rosters.get(roster) if roster else None,
                 blob_at_path=blob,
                 when=datetime.fromtimestamp(commit.committer_time, tz),
             )
-            roster = parent[0] if parent else None
             snap.add_input(fields.draft_id, cache.enc_input(item, roster, snap.table))
-            fresh = dataclasses.replace(item, roster=self.rosters.get(roster) if roster else None)
-            self.fresh.setdefault(fields.draft_id, []).append(fresh)
+            self.fresh.setdefault(fields.draft_id, []).append(item)
             self.touched.add(fields.draft_id)
 
     # -- draft files --
