@@ -7,7 +7,9 @@ import json
 import os
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import Result
@@ -523,11 +525,19 @@ def test_a_deleted_draft_keeps_its_valid_records_and_waits_for_nobody(bureau: Bu
     code, doc = check_json(bureau)
     assert code == 0, doc["violations"]
     states = {s["path"]: s for s in json.loads(bureau.ok("admin", "status", "--all", "--json"))}
-    assert states[dropped]["phase"] == "in_review" and states[dropped]["next_signers"] == []
+    assert states[dropped]["phase"] == "withdrawn" and states[dropped]["next_signers"] == []
+    assert states[dropped]["phase_label"] == "已撤回"
     assert states[dropped]["title"].startswith("（文件已删除）")
     assert all(r["valid"] for r in states[dropped]["records"])
     assert states[done]["phase"] == "published"  # judged as the interview it was
     assert json.loads(bureau.ok("secrecy_a", "queue", "--json")) == []
+    assert dropped not in bureau.ok("admin", "status")  # nothing to do: not listed by default
+    assert "已撤回 1" in bureau.ok("admin", "status")
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the submit's date
+    report = json.loads(bureau.ok("admin", "report", "--month", month, "--format", "json"))
+    row = next(u for u in report["units"] if u["unit"] == "qingyang")
+    assert (row["submitted"], row["withdrawn"], row["published"], row["in_review"]) == (2, 1, 1, 0)
+    assert "已撤回" in bureau.ok("admin", "report", "--month", month)
 
 
 # ---- usage errors ---------------------------------------------------------------------------

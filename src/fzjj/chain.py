@@ -298,7 +298,11 @@ def _replay_one(
     state.violations[:0] = bad_publications
     _settle(state, draft if present else None, cycle, published, head)
     if not present:
+        # The file is gone: nobody needs to act. Unless it was published (a fact that stays),
+        # the draft was withdrawn.
         state.next_stage, state.next_signers = None, []
+        if state.phase is not Phase.PUBLISHED:
+            state.phase, state.waiting_since = Phase.WITHDRAWN, None
     return state
 
 

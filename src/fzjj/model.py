@@ -50,6 +50,7 @@ class Phase(StrEnum):
     REJECTED = "rejected"  # sent back; waits for a new submission
     APPROVED = "approved"  # chain complete on the current content
     PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # the file was deleted before publication
 
 
 PHASE_LABELS: dict[Phase, str] = {
@@ -58,6 +59,7 @@ PHASE_LABELS: dict[Phase, str] = {
     Phase.REJECTED: "已退回",
     Phase.APPROVED: "已审批",
     Phase.PUBLISHED: "已发布",
+    Phase.WITHDRAWN: "已撤回",
 }
 
 

@@ -46,6 +46,7 @@ class UnitMonth:
     rejected: int = 0
     published: int = 0  # submitted this month and published by now
     changed: int = 0  # submitted this month, file edited since: to be submitted again
+    withdrawn: int = 0  # submitted this month, file deleted since (not published)
     published_in_month: int = 0  # publish record dated this month, whenever submitted
     quota_count: int = 0
     quota_target: int = 0
@@ -355,6 +356,7 @@ _PHASE_FIELD = {
     Phase.APPROVED: "approved",
     Phase.REJECTED: "rejected",
     Phase.PUBLISHED: "published",
+    Phase.WITHDRAWN: "withdrawn",
 }
 
 
@@ -397,6 +399,7 @@ def _unit_month(policy: Policy, unit_id: str, row: Mapping[str, int]) -> UnitMon
         rejected=row.get("rejected", 0),
         published=row.get("published", 0),
         changed=row.get("changed", 0),
+        withdrawn=row.get("withdrawn", 0),
         published_in_month=row.get("published_in_month", 0),
         quota_count=row.get("quota_count", 0),
     )
@@ -415,6 +418,7 @@ def _totals(units: tuple[UnitMonth, ...], per_month: int) -> UnitMonth:
         rejected=total("rejected"),
         published=total("published"),
         changed=total("changed"),
+        withdrawn=total("withdrawn"),
         published_in_month=total("published_in_month"),
         quota_count=total("quota_count"),
         quota_target=per_month * sum(1 for u in units if u.in_roster),

@@ -46,6 +46,10 @@ def _print_exceptions(history: History, states: list[DraftState]) -> None:
             print(f"登记的例外 {draft.path}：{note}")
 
 
+# Drafts nobody has to act on: left out of `fzjj status` unless they have a problem.
+_CLOSED = (Phase.PUBLISHED, Phase.WITHDRAWN)
+
+
 def _select(ws: Workspace, paths: list[Path], *, everything: bool, month: str | None) -> list[str]:
     """Draft ids for `fzjj status`, in path order, without decoding the states not shown."""
     states = ws.history.states
@@ -71,7 +75,7 @@ def _select(ws: Workspace, paths: list[Path], *, everything: bool, month: str | 
         and (
             everything
             or month is not None
-            or states.phase_of(i) is not Phase.PUBLISHED
+            or states.phase_of(i) not in _CLOSED
             or states.has_violations(i)
         )
     ]

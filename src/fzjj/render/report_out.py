@@ -84,7 +84,7 @@ def _quota_note(report: MonthlyReport) -> str:
     )
 
 
-def _month_cells(row: UnitMonth, show_changed: bool) -> list[Cell]:
+def _month_cells(row: UnitMonth, show_changed: bool, show_withdrawn: bool) -> list[Cell]:
     cells: list[Cell] = [
         row.name,
         row.submitted,
@@ -95,6 +95,8 @@ def _month_cells(row: UnitMonth, show_changed: bool) -> list[Cell]:
     ]
     if show_changed:
         cells.append(row.changed)
+    if show_withdrawn:
+        cells.append(row.withdrawn)
     cells += [row.published_in_month, row.quota_count, row.quota_target]
     if not row.in_roster:
         cells.append("名册外")
@@ -110,16 +112,18 @@ def _phase_label(phase: Phase) -> str:
 
 def month_document(report: MonthlyReport) -> Document:
     show_changed = report.totals.changed > 0
+    show_withdrawn = report.totals.withdrawn > 0
     headers = ["单位", "报送", "审核中", "已审批", "已退回", "已发布"]
     headers += [CHANGED] if show_changed else []
+    headers += [PHASE_LABELS[Phase.WITHDRAWN]] if show_withdrawn else []
     headers += ["本月发布", "计入定额", "定额", "达标"]
     units = Sheet("各单位报送情况", headers)
     for index, row in enumerate(report.units):
-        units.rows.append(_month_cells(row, show_changed))
+        units.rows.append(_month_cells(row, show_changed, show_withdrawn))
         if row.in_roster and not row.quota_met:
             units.flagged.add(index)
     in_roster = sum(1 for u in report.units if u.in_roster)
-    units.footer = _month_cells(report.totals, show_changed)[:-1]
+    units.footer = _month_cells(report.totals, show_changed, show_withdrawn)[:-1]
     units.footer.append(f"{report.units_met}/{in_roster} 达标")
 
     categories = Sheet("按栏目", ["栏目", "报送"], [[k, v] for k, v in report.by_category.items()])
@@ -157,6 +161,7 @@ def month_json(report: MonthlyReport) -> dict[str, Any]:
             "rejected": row.rejected,
             "published": row.published,
             "changed": row.changed,
+            "withdrawn": row.withdrawn,
             "published_in_month": row.published_in_month,
             "quota_count": row.quota_count,
             "quota_target": row.quota_target,
