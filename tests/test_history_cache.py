@@ -100,7 +100,7 @@ def test_a_roster_change_replays_every_draft(
     )
     commit_file(bureau, "admin", "policies.yaml", text, "Mark secrecy_a's key compromised")
     after = cached_and_rebuilt(bureau, monkeypatch)
-    assert after.source == "extended"
+    assert after.source == "rebuilt"  # a newly revoked key can change every roster since
     assert after.policy.version == 2
     state = after.states["2026-11-roster"]
     assert state.phase.value == "in_review"

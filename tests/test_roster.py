@@ -115,11 +115,12 @@ def test_roster_log_and_filing_record(bureau: Bureau, pubkeys: dict[str, str]) -
     assert doc[0]["anchor"] is True and doc[2]["signer"] == "admin"
 
 
-def test_roster_log_flags_a_change_signed_by_a_key_later_marked_compromised(
+def test_a_key_that_revokes_itself_voids_every_roster_change_it_signed(
     bureau: Bureau, pubkeys: dict[str, str]
 ) -> None:
-    change_roster(bureau, lambda t: t.replace("head: ah_head", "head: ah_info"))  # v2, old key
-    change_roster(
+    v2 = change_roster(bureau, lambda t: t.replace("head: ah_head", "head: ah_info"))
+    # The only roster admin rotates a leaked key with the leaked key itself.
+    v3 = change_roster(
         bureau,
         lambda t: with_key(
             t,
@@ -128,11 +129,62 @@ def test_roster_log_flags_a_change_signed_by_a_key_later_marked_compromised(
             extra=f'\n    compromised_keys: ["{pubkeys["admin"]}"]',
         ),
     )
-    out = bureau.ok("spare", "roster", "log")
-    lines = out.splitlines()
-    second = next(i for i, line in enumerate(lines) if "第 2 版" in line)
-    assert "签署这次修改的密钥现已标记为泄露" in lines[second + 1]
-    assert "第 3 版" in lines[second + 2] and "注意" in lines[second + 3]  # same old key
+    _, doc = check_json(bureau)
+    assert [c for c, _ in roster_codes(doc)] == ["P002", "P002", "P006"]
+    assert [commit for _, commit in roster_codes(doc)][:2] == [v2, v3]
+    assert all("已被标记为泄露" in v["message"] for v in doc["violations"][:2])
+    # Both changes are void, the revocation stands: the roster is version 1 again ...
+    entries = json.loads(bureau.ok("spare", "roster", "log", "--json"))
+    assert [e["version"] for e in entries] == [1]
+    path = bureau.draft("2026-11-after-leak", unit="anhai")
+    bureau.ok("ah_info", "submit", path)
+    assert state(bureau, path)["next_signers"][0]["id"] == "ah_head"
+    # ... and nothing the leaked key signs counts any more, roster changes included.
+    change_roster(bureau, lambda t: t.replace("operators: [operator]", "operators: [admin]"))
+    _, doc = check_json(bureau)
+    assert [c for c, _ in roster_codes(doc)].count("P002") == 3
+
+
+def test_another_admin_replaces_a_leaked_key(bureau: Bureau, pubkeys: dict[str, str]) -> None:
+    # A bureau with two roster admins from its first roster on.
+    text = (bureau.root / "policies.yaml").read_text("utf-8")
+    bureau.write(
+        "policies.yaml", text.replace("roster_admins: [admin]", "roster_admins: [admin, principal]")
+    )
+    bureau.sign_as("admin")
+    bureau.git("commit", "-q", "-S", "--amend", "-a", "--no-edit")
+    path = bureau.draft("2026-11-leak")
+    bureau.ok("qy_info", "submit", path)
+    bureau.ok("qy_head", "approve", path)
+    # The leaked key grants its holder a role and uses it ...
+    grab = change_roster(
+        bureau,
+        lambda t: t.replace(
+            "secrecy_office: [secrecy_a, secrecy_b]",
+            "secrecy_office: [secrecy_a, secrecy_b, admin]",
+        ),
+    )
+    bureau.ok("admin", "approve", path)
+    assert state(bureau, path)["next_stage"] == "deputy"
+    # ... until the other admin revokes the key and takes the grant back.
+    change_roster(
+        bureau,
+        lambda t: with_key(
+            t.replace("secrecy_a, secrecy_b, admin]", "secrecy_a, secrecy_b]"),
+            "admin",
+            f'"{pubkeys["spare"]}"',
+            extra=f'\n    compromised_keys: ["{pubkeys["admin"]}"]',
+        ),
+        person="principal",
+    )
+    _, doc = check_json(bureau)
+    p002 = [v for v in doc["violations"] if v["code"] == "P002"]
+    assert [v["commit"] for v in p002] == [grab]
+    assert "R013" in codes(doc)  # the approval the leaked key signed
+    current = state(bureau, path)
+    assert current["next_stage"] == "secrecy_office"
+    versions = [e["version"] for e in json.loads(bureau.ok("principal", "roster", "log", "--json"))]
+    assert versions == [1, 3]  # version 2, the grab, never took effect
 
 
 def test_roster_diff_of_an_unknown_version(bureau: Bureau) -> None:

@@ -119,13 +119,36 @@ def load(
         builder = _Builder(repo, head, snap, extending=True)
         builder.new = list(repo.commits([head, "^" + snap.head]))
     else:
-        builder = _Builder(repo, head, _Snapshot.empty(store, root_oid, head))
-        # With verdicts cached, most commits need no signature check: skip their bytes.
-        builder.new = list(repo.commits([head], raw=not builder.has_verdicts()))
-    result = builder.finish()
+        builder = _full_builder(repo, head, store, root_oid, frozenset())
+    while True:
+        try:
+            result = builder.finish()
+            break
+        except _Revoke as found:  # terminates: the set of revoked keys only grows
+            again = builder.new if not builder.extending else None
+            builder = _full_builder(repo, head, store, root_oid, found.keys, again)
     if not builder.volatile:
         builder.snap.write(replace=not builder.extending)
     return result
+
+
+def _full_builder(
+    repo: GitRepo,
+    head: str,
+    store: cache.Store | None,
+    root: str | None,
+    revoked: frozenset[str],
+    commits: list[Commit] | None = None,
+) -> _Builder:
+    snap = _Snapshot.empty(store, root, head)
+    snap.meta["revoked"] = sorted(revoked)
+    builder = _Builder(repo, head, snap)
+    has_verdicts = builder.has_verdicts()
+    # With verdicts cached, most commits need no signature check: skip their bytes.
+    builder.new = (
+        commits if commits is not None else list(repo.commits([head], raw=not has_verdicts))
+    )
+    return builder
 
 
 # ---- the snapshot ----------------------------------------------------------------------------
@@ -167,6 +190,7 @@ class _Snapshot:
             "roster_violations": [],
             "malformed": [],  # inputs whose trailers do not parse
             "roster_log": [],  # every roster version that took effect, oldest first
+            "revoked": [],  # keys a trusted roster marked compromised: void everywhere
             "index": {},  # draft id → cache.Index: path, phase, violations, key dates
             "strings": [],
         }
@@ -401,6 +425,14 @@ class _Drafts(Mapping[str, Draft]):
 # ---- building --------------------------------------------------------------------------------
 
 
+class _Revoke(Exception):
+    """Raised by a rebuild that found keys newly marked compromised."""
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        super().__init__("revoked keys changed")
+        self.keys = keys
+
+
 class _Builder:
     """One rebuild in progress: a full one, or an extension of a snapshot by `new` commits."""
 
@@ -416,6 +448,7 @@ class _Builder:
         self.rosters = _Rosters(snap.meta["rosters"])
         self._verdicts: dict[str, Verdict] = {}
         self._known: set[str] = set()  # verdicts that came from the cache
+        self.revoked = frozenset(snap.meta["revoked"])
         self.fresh: dict[str, list[chain.RecordInput]] = {}  # the new commits' records
 
     def finish(self) -> History:
@@ -437,10 +470,14 @@ class _Builder:
                 path=POLICY_FILE,
                 hint="在仓库根目录提交一份有效的 policies.yaml（fzjj init 可生成）。",
             )
+        policy = self.rosters.get(final)
+        if not policy.compromised <= self.revoked:
+            # A key is newly marked compromised: the roster changes it signed are void, which
+            # can change every later roster. Judge the history again with it revoked.
+            raise _Revoke(self.revoked | policy.compromised)
         if final != meta["head_roster"]:
             self.replay_all = True
         meta["head_roster"] = final
-        policy = self.rosters.get(final)
         self._read_records(found, at_path, malformed, policy.tz)
         self._read_files()
         self._replay(policy)
@@ -574,8 +611,10 @@ class _Builder:
         ok, key, reason, _ = self._verdict(commit)
         old = self.rosters.get(base)
         person = old.key_owner.get(key or "") if ok else None
-        if not ok or person is None or key in old.compromised:
+        if not ok or person is None or key in old.compromised or key in self.revoked:
             why = reason if not ok else "签名密钥不在上一版名册中"
+            if ok and key is not None and (key in old.compromised or key in self.revoked):
+                why = "签名密钥已被标记为泄露（compromised），它签署的名册修改一律无效"
             return base, Violation(
                 "P002",
                 f"名册（policies.yaml）的修改没有有效签名，修改不生效：{why}",

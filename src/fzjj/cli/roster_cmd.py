@@ -27,12 +27,6 @@ def _entries() -> tuple[Workspace, list[RosterEntry]]:
     return ws, roster_entries(ws)
 
 
-def _warning(entry: RosterEntry, head_compromised: frozenset[str]) -> str | None:
-    if entry.version.key and entry.version.key in head_compromised:
-        return "签署这次修改的密钥现已标记为泄露：请名册管理员复核这次修改的内容"
-    return None
-
-
 def register(app: typer.Typer) -> None:
     from fzjj.cli.base import FzjjApp
 
@@ -51,9 +45,8 @@ def register(app: typer.Typer) -> None:
             anchor = _anchor_of(ws)
         except FzjjError as exc:
             raise _exit(exc) from None
-        compromised = ws.history.policy.compromised
         if as_json:
-            print(json.dumps([_as_json(e, compromised) for e in entries], ensure_ascii=False))
+            print(json.dumps([_as_json(e) for e in entries], ensure_ascii=False))
             return
         print(f"名册的可信版本（共 {len(entries)} 版）：")
         previous = None
@@ -63,9 +56,6 @@ def register(app: typer.Typer) -> None:
                 f"第 {v.version} 版  提交 {v.commit[:12]}  {entry.when:%Y-%m-%d %H:%M}  "
                 + _describe(entry, previous, anchor)
             )
-            warning = _warning(entry, compromised)
-            if warning:
-                print(f"    注意：{warning}")
             previous = entry
 
     @roster.command("diff")
@@ -100,7 +90,7 @@ def _describe(entry: RosterEntry, previous: RosterEntry | None, anchor: str | No
     return f"{previous.policy.name_of(v.signer)}（{v.signer}）签署，密钥 {key_label(v.key)}"
 
 
-def _as_json(entry: RosterEntry, compromised: frozenset[str]) -> dict[str, object]:
+def _as_json(entry: RosterEntry) -> dict[str, object]:
     v = entry.version
     return {
         "version": v.version,
@@ -109,7 +99,6 @@ def _as_json(entry: RosterEntry, compromised: frozenset[str]) -> dict[str, objec
         "signer": v.signer,
         "key": v.key,
         "anchor": v.anchor,
-        "signed_by_compromised_key": bool(v.key and v.key in compromised),
     }
 
 
