@@ -584,16 +584,19 @@ def test_two_files_with_one_id(bureau: Bureau) -> None:
     assert state(bureau, first)["phase"] == "approved"
 
 
-def test_a_twin_file_does_not_inherit_the_approvals(bureau: Bureau) -> None:
-    """Whichever file is read first for a shared id, different content is never approved."""
+def test_a_twin_file_does_not_take_the_id_or_the_approvals(bureau: Bureau) -> None:
+    """A new file with an existing id, even one sorted first, never takes over the draft:
+    the file the records name keeps the id, the newcomer is D002."""
     first = bureau.draft("2026-11-twin")
     bureau.full_chain(first)
     early = bureau.draft("2026-11-twin-a", draft_id="2026-11-twin", body="换过的内容。\n")
     bureau.git("add", early)
     bureau.git("commit", "-q", "-m", "twin sorted first")
-    s = state(bureau, early)
-    assert s["phase"] != "approved" and "R040" in [v["code"] for v in s["violations"]]
-    assert "D002" in [v["code"] for v in file_violations(bureau, first)]
+    assert state(bureau, first)["phase"] == "approved"
+    found = file_violations(bureau, early)
+    assert [v["code"] for v in found] == ["D002"] and first in found[0]["message"]
+    code, out = bureau.act("admin", "status", early)
+    assert code == 2 and "仓库中没有这些稿件" in out
 
 
 def test_a_roster_action_in_the_trailers_is_malformed(bureau: Bureau) -> None:

@@ -94,3 +94,12 @@ def test_table_cells_align_by_display_width() -> None:
     assert lines[3] == "content/a.md  青阳司法所"
     assert lines[4] == "b             宣教科"
     assert text_width("青阳a") == 5
+
+
+def test_a_rejected_draft_shows_who_sent_it_back_and_why(bureau: Bureau) -> None:
+    path = bureau.draft("2026-11-back")
+    bureau.ok("qy_info", "submit", path)
+    bureau.ok("qy_head", "reject", path, "--opinion", "请补充活动时间和地点。")
+    line = next(line for line in bureau.ok("admin", "status").splitlines() if path in line)
+    assert "已退回" in line and "陈岚（青阳所长）退回：请补充活动时间和地点。" in line
+    assert "林青（青阳信息员）" in line  # the info officer submits again

@@ -767,10 +767,13 @@ class _Builder:
         return out
 
     def _index_files(self) -> None:
-        """Draft ids by path and the file violations (D001, D002), from ids and errors."""
+        """Draft ids by path and the file violations (D001, D002), from ids and errors.
+
+        When files share an id, the one the draft's records name keeps it (else the first
+        in path order); the others are D002.
+        """
         meta = self.snap.meta
-        paths: dict[str, str] = {}
-        first: dict[str, str] = {}
+        holders: dict[str, list[str]] = {}
         problems: list[Violation] = []
         for path in sorted(meta["files"]):
             error = meta["errors"].get(path)
@@ -778,26 +781,32 @@ class _Builder:
                 problems.append(
                     Violation("D001", error[0], path=path, line=error[1], hint=error[2])
                 )
-                continue
-            draft_id = meta["ids"][path]
-            other = first.get(draft_id)
-            if other is not None:
-                problems.append(
+            else:
+                holders.setdefault(meta["ids"][path], []).append(path)
+        paths: dict[str, str] = {}
+        for draft_id, found in holders.items():
+            keeper = found[0]
+            if len(found) > 1:
+                records = self.snap.inputs_of(draft_id)
+                named = records[-1][1][2] if records and records[-1][1] else None
+                keeper = named if named in found else keeper
+                problems += [
                     Violation(
                         "D002",
-                        f"稿件 id {draft_id} 与 {other} 重复",
+                        f"稿件 id {draft_id} 与 {keeper} 重复",
                         path=path,
                         line=2,
                         hint="每篇稿件的 id 必须唯一；给新稿件换一个 id。",
                     )
-                )
-                continue
-            first[draft_id] = path
-            paths[path] = draft_id
+                    for path in found
+                    if path != keeper
+                ]
+            paths[keeper] = draft_id
+        problems.sort(key=lambda v: v.path or "")
         old = meta["paths"]
         self.touched.update(i for p, i in old.items() if paths.get(p) != i)
         self.touched.update(i for p, i in paths.items() if old.get(p) != i)
-        meta["paths"] = paths
+        meta["paths"] = dict(sorted(paths.items()))
         meta["file_violations"] = [cache.enc_violation(v) for v in problems]
 
     # -- the chain --

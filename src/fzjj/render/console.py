@@ -102,9 +102,13 @@ def print_states(states: Sequence[DraftState], policy: Policy, *, title: str) ->
     rows: list[list[str]] = []
     marked: list[bool] = []
     for s in states:
-        problems = "；".join(f"{v.code} {v.message}" for v in s.violations[:2])
+        notes = [f"{v.code} {v.message}" for v in s.violations[:2]]
         if len(s.violations) > 2:
-            problems += f"（另 {len(s.violations) - 2} 条）"
+            notes[-1] += f"（另 {len(s.violations) - 2} 条）"
+        if s.phase is Phase.REJECTED and s.rejection is not None:
+            who = policy.name_of(s.rejection.signer)
+            notes.insert(0, f"{who}退回：{s.rejection.opinion or '（未写意见）'}")
+        problems = "；".join(notes)
         rows.append(
             [
                 s.path,
@@ -117,7 +121,7 @@ def print_states(states: Sequence[DraftState], policy: Policy, *, title: str) ->
             ]
         )
         marked.append(any(v.severity.value == "block" for v in s.violations))
-    headers = ["稿件", "单位", "标题", "状态", "下一步由谁签", "等待自", "问题"]
+    headers = ["稿件", "单位", "标题", "状态", "下一步由谁签", "等待自", "意见与问题"]
     print_table(title, headers, rows, marked=marked, shrink=(6, 2, 4))
 
 
