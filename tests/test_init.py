@@ -26,6 +26,7 @@ EXPECTED = {
     "README.md",
     "content/.gitkeep",
     "templates/README.md",
+    "templates/gov.css",
     ".gitignore",
     ".github/workflows/fzjj.yml",
     ".gitlab-ci.yml",
@@ -329,3 +330,19 @@ def test_package_data_ships_every_skeleton_file() -> None:
     }
     assert skeleton and skeleton <= shipped
     assert len(packaged_files()) == len(EXPECTED)
+
+
+def test_the_theme_copies_are_the_packaged_default(tmp_path: Path) -> None:
+    """`fzjj init` gives the publicity section the default theme to edit, and this repository
+    (itself a content repository) ships the same copy and the same templates/README.md."""
+    target = tmp_path / "bureau"
+    assert run_init(target)[0] == 0
+    root = Path(__file__).resolve().parents[1]
+    packaged = root / "src" / "fzjj" / "templates" / "gov.css"
+    assert (target / "templates" / "gov.css").read_bytes() == packaged.read_bytes()
+    assert (root / "templates" / "gov.css").read_bytes() == packaged.read_bytes()
+    readme = (target / "templates" / "README.md").read_text("utf-8")
+    assert readme == (root / "templates" / "README.md").read_text("utf-8")
+    assert "gov.css" in readme
+    ignored = (target / ".gitignore").read_text("utf-8")
+    assert "/archive/" in ignored and "*-审批表.*" in ignored

@@ -34,9 +34,10 @@ def packaged_files() -> dict[str, bytes]:
     top = resources.files(INIT_PACKAGE).joinpath(*INIT_FOLDER)
     out: dict[str, bytes] = {}
     _collect(top, "", out)
-    templates_readme = resources.files(INIT_PACKAGE).joinpath("templates", "README.md")
-    if templates_readme.is_file():
-        out["templates/README.md"] = templates_readme.read_bytes()
+    # The article theme, as an editable copy for the publicity section (templates/README.md).
+    out["templates/gov.css"] = (
+        resources.files(INIT_PACKAGE).joinpath("templates", "gov.css").read_bytes()
+    )
     return out
 
 
