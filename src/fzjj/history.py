@@ -620,7 +620,11 @@ class _Builder:
                 f"名册（policies.yaml）的修改没有有效签名，修改不生效：{why}",
                 path=POLICY_FILE,
                 commit=commit.oid,
-                hint="名册修改须由上一版 roster_admins 中的人签名提交。",
+                hint=(
+                    "名册修改须由上一版 roster_admins 中的人签名提交。若是启用一个已有仓库"
+                    "（例如名册还是示例人员），由局里设定信任根：git config fzjj.trustRoot "
+                    "<提交编号>，见 docs/policies.md。"
+                ),
             )
         if person not in old.roster_admins:
             return base, Violation(
