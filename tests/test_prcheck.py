@@ -144,3 +144,24 @@ def test_a_key_removed_on_the_base_cannot_sign_from_an_old_branch(bureau: Bureau
     commit_file(bureau, "admin", "policies.yaml", text, "qy_head left; key removed")
     code, doc = check_json(bureau, "--base", "main", "--rev", "side")
     assert code == 1 and "R012" in codes(doc), doc
+
+
+def test_a_merge_signed_by_an_admin_adopts_a_change_alike_in_both_modes(bureau: Bureau) -> None:
+    """The roster rules of the pull-request mode are those of the full check: a merge commit
+    an admin signs, whose policies.yaml differs from its first parent's, is a roster change."""
+    base = bureau.head()
+    bureau.git("switch", "-q", "-c", "side")
+    text = (bureau.root / "policies.yaml").read_text("utf-8")
+    grant = text.replace("version: 1", "version: 2").replace("head: qy_head", "head: ah_head")
+    unsigned = commit_file(bureau, None, "policies.yaml", grant, "Unsigned roster change")
+    bureau.git("switch", "-q", "main")
+    bureau.sign_as("admin")
+    bureau.git("merge", "-q", "--no-ff", "-S", "-m", "Merge the roster change", "side")
+    _, full = check_json(bureau)
+    _, pr = check_json(bureau, "--base", base)
+    for doc in (full, pr):
+        assert [(v["code"], v["commit"]) for v in doc["violations"]] == [("P002", unsigned)]
+    path = bureau.draft("2026-11-adopted")
+    bureau.ok("qy_info", "submit", path)
+    code, out = bureau.act("admin", "status", path, "--json")
+    assert code == 0 and '"id": "ah_head"' in out  # the merge put version 2 in force

@@ -310,7 +310,10 @@ class _RangeScan:
             blob = tree_policy[commit.oid]
             parents = [(tree_policy.get(p), self.trusted.get(p, self.root)) for p in commit.parents]
             first = parents[0][1] if parents else self.root
-            same = next((t for b, t in parents if b == blob), None)
+            # As history.load: unchanged from the first parent, or a version already trusted
+            # on some parent (merged in or restored); anything else is a change to judge.
+            same = first if parents and parents[0][0] == blob else None
+            same = same or next((t for _, t in parents if t.blob == blob), None)
             if same is not None:
                 self.trusted[commit.oid] = same
                 continue
