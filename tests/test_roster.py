@@ -343,3 +343,15 @@ def test_anchor_on_a_commit_that_does_not_touch_the_roster(adopted: Bureau) -> N
     assert code == 0 and not roster_codes(doc)
     log = json.loads(adopted.ok("admin", "roster", "log", "--json"))
     assert [(d["commit"], d["anchor"]) for d in log] == [(later, True)]
+
+
+def test_anchor_from_the_environment(adopted: Bureau, monkeypatch: pytest.MonkeyPatch) -> None:
+    """How CI passes a repository setting: FZJJ_TRUST_ROOT, above git config."""
+    anchor = adopted.head()
+    adopted.git("config", "fzjj.trustRoot", "0" * 40)  # a wrong local setting loses
+    monkeypatch.setenv("FZJJ_TRUST_ROOT", anchor)
+    code, doc = check_json(adopted)
+    assert code == 0 and not roster_codes(doc)
+    monkeypatch.setenv("FZJJ_TRUST_ROOT", "main")
+    code, out = adopted.act("admin", "check")
+    assert code == 2 and "环境变量 FZJJ_TRUST_ROOT 应为完整的提交编号" in out

@@ -572,18 +572,27 @@ def set_trust_root(value: str | None) -> None:
     _TRUST_ROOT.set(value)
 
 
+TRUST_ROOT_ENV = "FZJJ_TRUST_ROOT"
+
+
 def trust_anchor(repo: GitRepo, head: str, explicit: str | None = None) -> str | None:
     """The commit whose policies.yaml is trusted as given, or None (the first roster is).
 
-    Taken from `explicit`, else `--trust-root`, else `git config fzjj.trustRoot` — never
-    from a file in the repository, which a push could change. It must be a full commit id
-    (a branch or tag moves; a short id can be ground to collide), an ancestor of `head`
-    (a rewritten history that drops it fails closed) and hold a policies.yaml.
+    Taken from `explicit`, else `--trust-root`, else the environment variable
+    `FZJJ_TRUST_ROOT` (how CI hosts pass a repository setting), else `git config
+    fzjj.trustRoot` — never from a file in the repository, which a push could change. It
+    must be a full commit id (a branch or tag moves; a short id can be ground to collide), an
+    ancestor of `head` (a rewritten history that drops it fails closed) and hold a
+    policies.yaml.
     """
     from fzjj.policy import POLICY_FILE
 
     given = explicit or _TRUST_ROOT.get()
-    source = "--trust-root" if given else "git config fzjj.trustRoot"
+    source = "--trust-root"
+    if not given and os.environ.get(TRUST_ROOT_ENV, "").strip():
+        given, source = os.environ[TRUST_ROOT_ENV], f"环境变量 {TRUST_ROOT_ENV}"
+    if not given:
+        source = "git config fzjj.trustRoot"
     shown = (given or repo.trust_root_config() or "").strip()
     text = shown.lower()
     if not text:

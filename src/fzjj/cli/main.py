@@ -37,7 +37,8 @@ def main(
             "--trust-root",
             metavar="提交编号",
             help="信任根：以该提交（完整编号）中的 policies.yaml 为可信名册的起点；"
-            "不给出时用本机 git config fzjj.trustRoot，都没有时用历史中的第一版名册。"
+            "不给出时用环境变量 FZJJ_TRUST_ROOT 或本机 git config fzjj.trustRoot，"
+            "都没有时用历史中的第一版名册。"
             "见 docs/policies.md。",
         ),
     ] = None,
