@@ -230,3 +230,30 @@ def test_another_trust_root_does_not_reuse_the_snapshot(
     assert load(repo).source == "snapshot"
     assert load(repo, trust_root=genesis).source == "rebuilt"
     assert load(repo).source == "rebuilt"  # the snapshot now belongs to the other root
+
+
+def test_verifying_on_every_core_gives_the_same_verdicts(
+    bureau: Bureau, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run over a long history verifies signatures in worker processes; here the
+    threshold is lowered so a short real history takes that path too."""
+    from fzjj import history
+
+    path = bureau.draft("2026-11-parallel")
+    bureau.full_chain(path)
+    record(bureau, None, "publish", path, prev=bureau.head(), url="https://mp.weixin.qq.com/s/x")
+    monkeypatch.setattr(history, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(history, "_CHUNK", 2)
+    calls: list[int] = []
+    real = history._verify_in_parallel
+
+    def counted(commits: list) -> dict:
+        calls.append(len(commits))
+        return real(commits)
+
+    monkeypatch.setattr(history, "_verify_in_parallel", counted)
+    parallel = cached_and_rebuilt(bureau, monkeypatch)  # its rebuild verifies in workers
+    assert calls and calls[-1] == 6
+    state = parallel.states["2026-11-parallel"]
+    assert [r.valid for r in state.history] == [True] * 5 + [False]  # the unsigned publish
+    assert state.violations[0].code == "R001"
