@@ -1,8 +1,8 @@
 """Drafts: `content/YYYY/MM/<slug>.md`, YAML front-matter plus a Markdown body.
 
-Pure: `parse_draft` takes the file's bytes. python-frontmatter splits and dumps them through
-`FrontMatterHandler`, which carries fzjj's strict YAML rules. The digest that approvals bind
-to is the SHA-256 of exactly those bytes (front-matter and body).
+Pure: `parse_draft` takes the file's bytes. Front-matter is split and dumped by
+`FrontMatterRules`, fzjj's strict YAML rules in python-frontmatter's handler protocol. The
+digest that approvals bind to is the SHA-256 of exactly those bytes (front-matter and body).
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-import frontmatter
 import yaml
-from frontmatter.default_handlers import BaseHandler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fzjj.errors import DraftError
@@ -109,20 +107,22 @@ _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
 _LINE_BREAKS = frozenset("\r\x85\u2028\u2029\ufeff")
 
 
-class FrontMatterHandler(BaseHandler):
-    """python-frontmatter's handler protocol with fzjj's own rules.
+class FrontMatterRules:
+    """fzjj's front-matter rules, in python-frontmatter's handler protocol.
 
     Splitting keeps the body byte for byte (python-frontmatter's own `parse` strips it, and
     approvals bind to the exact bytes); loading goes through `fzjj.yamlio` (no aliases, no
     key written twice, no impossible dates, bounded size); exporting double-quotes strings
     YAML would read back differently. `path` only names the file in error messages.
+    Reading uses these methods directly; writing hands them to python-frontmatter as a
+    handler (`dump_front_matter`), which is imported only there: every command reads
+    drafts, few write them, and start-up counts for the server hook and CI.
     """
 
     FM_BOUNDARY = _FENCE
     START_DELIMITER = END_DELIMITER = "---"
 
     def __init__(self, path: str = "") -> None:
-        super().__init__()
         self.path = path
 
     def detect(self, text: str) -> bool:
@@ -147,7 +147,7 @@ class FrontMatterHandler(BaseHandler):
             yaml.dump(metadata, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
         )
 
-    def format(self, post: frontmatter.Post, **kwargs: object) -> str:
+    def format(self, post: Any, **kwargs: object) -> str:
         return f"---\n{self.export(post.metadata)}---\n{post.content}"
 
 
@@ -166,7 +166,7 @@ _Dumper.add_representer(str, _represent_text)
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     """(yaml text, body, body start line)."""
-    head, body = FrontMatterHandler(path).split(text)
+    head, body = FrontMatterRules(path).split(text)
     return head, body, head.count("\n") + 3 if head else 3
 
 
@@ -199,7 +199,7 @@ def parse_draft(data: bytes, path: str) -> Draft:
         )
     text = text.removeprefix("\ufeff")
     head, body, body_line = split_front_matter(text, path)
-    raw: Any = FrontMatterHandler(path).load(head)
+    raw: Any = FrontMatterRules(path).load(head)
     if not isinstance(raw, dict):
         raise DraftError(
             "front-matter 应为 YAML 映射（键: 值）",
@@ -282,8 +282,14 @@ def dump_draft(meta: FrontMatter, body: str) -> bytes:
 def dump_front_matter(metadata: dict[str, Any], body: str) -> bytes:
     """A draft file from plain front-matter values (not validated: `fzjj new` writes a
     forward's empty `source` for the officer to fill in)."""
+    import frontmatter
+    from frontmatter.default_handlers import BaseHandler
+
+    class Handler(FrontMatterRules, BaseHandler):  # type: ignore[misc]
+        """fzjj's rules as a python-frontmatter handler."""
+
     post = frontmatter.Post(body, **metadata)
-    return frontmatter.dumps(post, handler=FrontMatterHandler()).encode()
+    return frontmatter.dumps(post, handler=Handler()).encode()
 
 
 def draft_month(path: str) -> tuple[int, int] | None:

@@ -543,7 +543,6 @@ class _Builder:
         if len(todo) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
             self._verdicts.update(_verify_in_parallel(todo))
 
-
     def _store_verdicts(self) -> None:
         store = self.snap.store
         if store is not None:

@@ -35,6 +35,9 @@ CHECK_OPTIONS = {
 
 def run() -> None:
     """`fzjj …`: the two gate commands directly, everything else through typer."""
+    # fzjj uses no pydantic plugins; looking them up reads every installed package's
+    # metadata at the first model, on every start.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     command = fast_command(sys.argv[1:])
     if command is None:
         from fzjj.cli.main import run as run_typer
