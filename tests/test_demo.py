@@ -53,6 +53,14 @@ def test_demo_ends_with_the_check_forms_archive_and_article(tmp_path: Path) -> N
     assert len(manifest["forms"]) == 4
     article = (out / "2026-11-qingyang-01.html").read_text("utf-8")
     assert "宪法进社区" in article and "<script" not in article
+    # the month's report: every unit, the forward does not count towards the quota
+    assert "2026-11 月报" in result.output
+    report = result.output.split("2026-11 月报", 1)[1]
+    for unit in ("青阳司法所", "安海司法所", "磁灶司法所", "宣教科"):
+        assert unit in report
+    assert "未达标" in report and "3/4 达标" in report
+    page = (out / "2026-11-月报.html").read_text("utf-8")
+    assert "<svg" in page and "宣教科" in page and "http://" not in page
 
 
 def test_demo_refuses_a_folder_it_would_overwrite(tmp_path: Path) -> None:

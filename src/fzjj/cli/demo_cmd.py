@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from fzjj.errors import FzjjError
+from fzjj.errors import ExitCode, FzjjError
 
 
 def register(app: typer.Typer) -> None:
@@ -22,9 +22,11 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from fzjj.check import check_repository
+        from fzjj.cli.report_cmd import month_report, print_month
         from fzjj.demo import DEMO_MONTH, OUTPUT_DIR, run_demo, showcase_draft
         from fzjj.render.console import print_states
         from fzjj.render.outputs import write_demo_outputs
+        from fzjj.render.report_out import render_month
         from fzjj.service import open_workspace
 
         console = Console(highlight=False, soft_wrap=True)
@@ -42,10 +44,20 @@ def register(app: typer.Typer) -> None:
             )
             out = root.parent / OUTPUT_DIR
             paths = write_demo_outputs(root, DEMO_MONTH, showcase_draft(root), out)
+            console.print(f"\n[bold]宣教科留档：审批表、{DEMO_MONTH} 月存档和可发布的文章[/bold]")
+            for path in paths:
+                console.print(f"  {path}")
+            console.print(f"\n[bold]{DEMO_MONTH} 月报（fzjj report --month {DEMO_MONTH}）[/bold]")
+            year, month = (int(part) for part in DEMO_MONTH.split("-"))
+            print_month(ws, year, month, console)
+            page = out / f"{DEMO_MONTH}-月报.html"
+            html = render_month(month_report(ws.policy, ws.states(), year, month), "html")
+            page.write_text(str(html), encoding="utf-8")
+            console.print(f"  网页版（带图表）：{page}")
         except FzjjError as exc:
             print(f"错误：{exc.render()}", file=sys.stderr)
             raise typer.Exit(int(exc.exit_code)) from None
-        console.print(f"\n[bold]宣教科留档：审批表、{DEMO_MONTH} 月存档和可发布的文章[/bold]")
-        for path in paths:
-            console.print(f"  {path}")
+        except OSError as exc:
+            print(f"错误：演示输出无法写入：{exc}", file=sys.stderr)
+            raise typer.Exit(int(ExitCode.CANNOT_RUN)) from None
         console.print(f"\n演示仓库保留在 {root}，可在其中运行 fzjj status、fzjj check、git log。")

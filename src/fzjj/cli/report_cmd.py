@@ -206,11 +206,14 @@ def print_month(workspace: Workspace, year: int, month: int, console: Console) -
 
     Below-quota units are bold red; the tables are those of `fzjj report --month`.
     """
-    from fzjj.render.report_out import month_document, renderables
+    from fzjj.render.report_out import month_document, render_month, renderables
 
     monthly = month_report(workspace.policy, workspace.states(), year, month, with_grid=False)
-    for item in renderables(month_document(monthly)):
-        console.print(item)
+    if console.is_terminal:
+        for item in renderables(month_document(monthly)):
+            console.print(item)
+    else:  # as `fzjj report` prints into a pipe or a file: whole cells, no colour
+        console.file.write(str(render_month(monthly, "table")))
     return monthly
 
 
