@@ -36,7 +36,7 @@ from fzjj.errors import DraftError, FzjjError, PolicyError
 from fzjj.gitstore import Commit, GitRepo
 from fzjj.model import DraftState, DraftSummary, RosterVersion, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
-from fzjj.records import MalformedRecord, RecordFields, parse_record
+from fzjj.records import RecordFields, split_records
 
 NO_CACHE_ENV = "FZJJ_NO_CACHE"
 
@@ -487,7 +487,7 @@ class _Builder:
         with ThreadPoolExecutor(max_workers=2) as pool:
             trees = list(dict.fromkeys(c.tree for c in self.new))
             own = pool.submit(self.repo.lookup, [f"{t}:{POLICY_FILE}" for t in trees])
-            found, malformed = self._parse_records()
+            found, malformed = split_records(self.new)
             blobs = pool.submit(self.repo.lookup, [f"{c.tree}:{f.path}" for c, f in found])
             self._advance_rosters(dict(zip(trees, own.result(), strict=True)))
             at_path = blobs.result()
@@ -700,22 +700,6 @@ class _Builder:
         return policy
 
     # -- records --
-
-    def _parse_records(self) -> tuple[list[tuple[Commit, RecordFields]], list[tuple[Commit, str]]]:
-        """The records among the new commits, and those whose trailers are malformed."""
-        found: list[tuple[Commit, RecordFields]] = []
-        malformed: list[tuple[Commit, str]] = []
-        for commit in self.new:
-            if "Fzjj-" not in commit.message:
-                continue
-            try:
-                fields = parse_record(commit.message)
-            except MalformedRecord as exc:
-                malformed.append((commit, str(exc)))
-                continue
-            if fields is not None and fields.draft_id:
-                found.append((commit, fields))
-        return found, malformed
 
     def _read_records(
         self,

@@ -24,7 +24,7 @@ server hook uses the same function with `base` = the branch's old tip.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -44,7 +44,7 @@ from fzjj.errors import DraftError, FzjjError, PolicyError
 from fzjj.gitstore import Commit, GitRepo, ObjectReader
 from fzjj.model import Action, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
-from fzjj.records import MalformedRecord, RecordFields, parse_record
+from fzjj.records import MalformedRecord, RecordFields, parse_record, split_records
 
 MAX_PREV_STEPS = 64  # a cycle holds at most a submit, four stages and a publication
 
@@ -249,7 +249,7 @@ class _RangeScan:
                 f"版本 {self.head[:12]} 与基准版本 {self.base[:12]} 没有共同的历史",
                 hint="--base 应为合并请求的目标分支（例如 origin/main）；确认两者来自同一仓库。",
             )
-        records, malformed = read_records(self.commits)
+        records, malformed = split_records(self.commits)
         tree_policy = {c: self.policy_blob(c) for c in [*self.in_range, *outside]}
         violations = self.walk_roster(tree_policy)
         self.head_policy = self.trusted[self.head].policy
@@ -615,22 +615,3 @@ def record_of(commit: Commit) -> RecordFields | None:
     except MalformedRecord:
         return None
     return fields if fields is not None and fields.draft_id else None
-
-
-def read_records(
-    commits: Iterable[Commit],
-) -> tuple[list[tuple[Commit, RecordFields]], list[tuple[Commit, str]]]:
-    """The draft records among `commits`, and the commits whose trailers are malformed."""
-    records: list[tuple[Commit, RecordFields]] = []
-    malformed: list[tuple[Commit, str]] = []
-    for commit in commits:
-        if "Fzjj-" not in commit.message:
-            continue
-        try:
-            fields = parse_record(commit.message)
-        except MalformedRecord as exc:
-            malformed.append((commit, str(exc)))
-            continue
-        if fields is not None and fields.draft_id:
-            records.append((commit, fields))
-    return records, malformed

@@ -20,7 +20,9 @@ Pure: formatting and parsing only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from fzjj.draft import DRAFT_ID_PATTERN, PATH_PATTERN
 from fzjj.model import Action, Stage
@@ -57,6 +59,32 @@ class RecordFields:
 
 class MalformedRecord(ValueError):
     """The trailers are present but not well-formed; the message is Chinese."""
+
+
+class _Commit(Protocol):
+    @property
+    def message(self) -> str: ...
+
+
+C = TypeVar("C", bound=_Commit)
+
+
+def split_records(commits: Iterable[C]) -> tuple[list[tuple[C, RecordFields]], list[tuple[C, str]]]:
+    """The draft records among `commits` (parsed), and the commits whose Fzjj trailers are
+    malformed (with why); commits that are not records are left out."""
+    records: list[tuple[C, RecordFields]] = []
+    malformed: list[tuple[C, str]] = []
+    for commit in commits:
+        if TRAILER_PREFIX not in commit.message:
+            continue
+        try:
+            fields = parse_record(commit.message)
+        except MalformedRecord as exc:
+            malformed.append((commit, str(exc)))
+            continue
+        if fields is not None and fields.draft_id:
+            records.append((commit, fields))
+    return records, malformed
 
 
 def clean_opinion(text: str) -> str:
