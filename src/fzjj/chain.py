@@ -9,7 +9,7 @@ module decides which records count and where each draft stands.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,7 +26,7 @@ from fzjj.model import (
     Severity,
     Violation,
 )
-from fzjj.policy import Policy
+from fzjj.policy import POLICY_FILE, Policy
 from fzjj.records import RecordFields
 
 
@@ -378,3 +378,60 @@ def describe_phase(state: DraftState) -> str:
     if state.phase is Phase.IN_REVIEW and state.next_stage is not None:
         return f"待{STAGE_LABELS[state.next_stage]}"
     return PHASE_LABELS[state.phase]
+
+
+# ---- roster changes ---------------------------------------------------------------------------
+
+ROSTER_HINT = (
+    "名册修改须由上一版 roster_admins 中的人签名提交。若是启用一个已有仓库"
+    "（例如名册还是示例人员），由局里设定信任根：git config fzjj.trustRoot "
+    "<提交编号>，见 docs/policies.md。"
+)
+
+
+def roster_change_signer(
+    commit: str,
+    old: Policy,
+    new: Policy,
+    verify: Callable[[], tuple[bool, str | None, str | None]],
+    revoked: frozenset[str] = frozenset(),
+) -> tuple[str | None, Violation | None]:
+    """Judge who signed a change of policies.yaml from `old` to `new` (which parses).
+
+    It takes effect (returns the signer's person id) only when the commit carries a valid
+    signature (`verify()` → ok, key, reason) by a key of `old` that is neither marked
+    compromised there nor `revoked` (P002), whose owner is one of `old`'s roster_admins
+    (P003), and the version goes up (P004). The full check and the pull-request mode both
+    judge roster changes with this.
+    """
+    ok, key, reason = verify()
+    person = old.key_owner.get(key or "") if ok else None
+    leaked = key is not None and (key in old.compromised or key in revoked)
+    if not ok or person is None or leaked:
+        why = reason if not ok else "签名密钥不在上一版名册中"
+        if ok and leaked:
+            why = "签名密钥已被标记为泄露（compromised），它签署的名册修改一律无效"
+        return None, Violation(
+            "P002",
+            f"名册（policies.yaml）的修改没有有效签名，修改不生效：{why}",
+            path=POLICY_FILE,
+            commit=commit,
+            hint=ROSTER_HINT,
+        )
+    if person not in old.roster_admins:
+        return None, Violation(
+            "P003",
+            f"{old.name_of(person)} 不是上一版名册的 roster_admins，无权修改名册",
+            path=POLICY_FILE,
+            commit=commit,
+            hint="请由名册管理员签名提交名册修改。",
+        )
+    if new.version <= old.version:
+        return None, Violation(
+            "P004",
+            f"名册版本号必须递增（上一版 {old.version}，本次 {new.version}），修改不生效",
+            path=POLICY_FILE,
+            commit=commit,
+            hint="把 version 加 1 后重新提交。",
+        )
+    return person, None

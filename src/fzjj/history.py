@@ -639,40 +639,14 @@ class _Builder:
             return blob, None
         if base is None:
             return None, None
-        ok, key, reason, _ = self._verdict(commit)
+        verdict = self._verdict(commit)
         old = self.rosters.get(base)
-        person = old.key_owner.get(key or "") if ok else None
-        if not ok or person is None or key in old.compromised or key in self.revoked:
-            why = reason if not ok else "签名密钥不在上一版名册中"
-            if ok and key is not None and (key in old.compromised or key in self.revoked):
-                why = "签名密钥已被标记为泄露（compromised），它签署的名册修改一律无效"
-            return base, Violation(
-                "P002",
-                f"名册（policies.yaml）的修改没有有效签名，修改不生效：{why}",
-                path=POLICY_FILE,
-                commit=commit.oid,
-                hint=(
-                    "名册修改须由上一版 roster_admins 中的人签名提交。若是启用一个已有仓库"
-                    "（例如名册还是示例人员），由局里设定信任根：git config fzjj.trustRoot "
-                    "<提交编号>，见 docs/policies.md。"
-                ),
-            )
-        if person not in old.roster_admins:
-            return base, Violation(
-                "P003",
-                f"{old.name_of(person)} 不是上一版名册的 roster_admins，无权修改名册",
-                path=POLICY_FILE,
-                commit=commit.oid,
-                hint="请由名册管理员签名提交名册修改。",
-            )
-        if new.version <= old.version:
-            return base, Violation(
-                "P004",
-                f"名册版本号必须递增（上一版 {old.version}，本次 {new.version}），修改不生效",
-                path=POLICY_FILE,
-                commit=commit.oid,
-                hint="把 version 加 1 后重新提交。",
-            )
+        person, problem = chain.roster_change_signer(
+            commit.oid, old, new, lambda: verdict[:3], self.revoked
+        )
+        if person is None:
+            return base, problem
+        key = verdict[1]
         self._log_roster(commit, new, blob, person, key)
         return blob, None
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from fzjj.chain import RecordInput
+from fzjj.chain import RecordInput, roster_change_signer
 from fzjj.check import (
     CheckReport,
     merge_damage,
@@ -76,34 +76,7 @@ def roster_change(
             commit=commit,
             hint="具体字段见同一报告中的 G001；修正后由名册管理员签名提交。",
         )
-    ok, key, reason = verify()
-    person = old.key_owner.get(key or "") if ok else None
-    if not ok or person is None or key in old.compromised:
-        why = reason if not ok else "签名密钥不在上一版名册中"
-        return Violation(
-            "P002",
-            f"名册（policies.yaml）的修改没有有效签名，修改不生效：{why}",
-            path=POLICY_FILE,
-            commit=commit,
-            hint="名册修改须由上一版 roster_admins 中的人签名提交。",
-        )
-    if person not in old.roster_admins:
-        return Violation(
-            "P003",
-            f"{old.name_of(person)} 不是上一版名册的 roster_admins，无权修改名册",
-            path=POLICY_FILE,
-            commit=commit,
-            hint="请由名册管理员签名提交名册修改。",
-        )
-    if new.version <= old.version:
-        return Violation(
-            "P004",
-            f"名册版本号必须递增（上一版 {old.version}，本次 {new.version}），修改不生效",
-            path=POLICY_FILE,
-            commit=commit,
-            hint="把 version 加 1 后重新提交。",
-        )
-    return None
+    return roster_change_signer(commit, old, new, verify)[1]
 
 
 def check_range(

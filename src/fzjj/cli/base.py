@@ -97,34 +97,30 @@ def _translated(exc: click_errors.UsageError) -> click_errors.UsageError:
     return ChineseUsageError(_chinese(exc), ctx=exc.ctx)
 
 
-class FzjjCommand(TyperCommand):
+class _Chinese:
+    """What fzjj's commands and groups share: usage errors and help pages in Chinese."""
+
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().make_context(*args, **kwargs)
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
         except click_errors.UsageError as exc:
             raise _translated(exc) from None
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        super().format_help(ctx, formatter)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
         formatter.buffer[:] = [translate_help("".join(formatter.buffer))]
 
 
-class FzjjGroup(TyperGroup):
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().make_context(*args, **kwargs)
-        except click_errors.UsageError as exc:
-            raise _translated(exc) from None
+class FzjjCommand(_Chinese, TyperCommand):
+    pass
 
+
+class FzjjGroup(_Chinese, TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:
             return super().resolve_command(ctx, args)
         except click_errors.UsageError as exc:
             raise _translated(exc) from None
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        super().format_help(ctx, formatter)
-        formatter.buffer[:] = [translate_help("".join(formatter.buffer))]
 
 
 class FzjjApp(typer.Typer):
