@@ -25,7 +25,7 @@ falls back to the full rebuild. `FZJJ_NO_CACHE=1` forces it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, tzinfo
 from typing import Any
@@ -85,8 +85,8 @@ class History:
 
     @property
     def inputs(self) -> Mapping[str, list[chain.RecordInput]]:
-        """Every record of each draft, as verified, parents first."""
-        return self._inputs.by_draft()
+        """Every record of each draft, as verified, parents first (decoded on demand)."""
+        return self._inputs
 
     def all_violations(self) -> list[Violation]:
         """Publication violations (R001) first, then the rest."""
@@ -109,7 +109,7 @@ def load(
     head = repo.resolve(rev)
     if head is None:
         raise FzjjError(f"找不到版本 {rev}（仓库还没有提交？）", hint="先提交 policies.yaml。")
-    # --trust-root, else `git config fzjj.trustRoot`, else the first roster (see gitstore)
+    # --trust-root, FZJJ_TRUST_ROOT or `git config fzjj.trustRoot`, else the first roster
     root_oid = gitstore.trust_anchor(repo, head, trust_root)
     store = None if os.environ.get(NO_CACHE_ENV) else cache.Store(repo.git_dir)
     snap = _Snapshot.read(store, root_oid) if store is not None else None
@@ -376,25 +376,36 @@ class _Rosters:
         return policy
 
 
-class _Inputs:
-    """Record inputs from the snapshot, decoded into `chain.RecordInput` on first use."""
+class _Inputs(Mapping[str, list[chain.RecordInput]]):
+    """Each draft's record inputs from the snapshot, decoded when asked for: an action on
+    one draft decodes that draft's records only, a full check all of them."""
 
     def __init__(self, snap: _Snapshot, rosters: _Rosters, tz: tzinfo):
         self.snap = snap
         self.rosters = rosters
         self.tz = tz
-        self._decoded: dict[str, list[chain.RecordInput]] | None = None
+        self._decoded: dict[str, list[chain.RecordInput]] = {}
+        self._ids: set[str] | None = None
 
-    def of(self, draft_id: str) -> list[chain.RecordInput]:
-        if self._decoded is not None:
-            return self._decoded.get(draft_id, [])
-        return [self.decode(t) for t in self.snap.inputs_of(draft_id)]
+    def __getitem__(self, draft_id: str) -> list[chain.RecordInput]:
+        items = self._decoded.get(draft_id)
+        if items is None:
+            items = [self.decode(t) for t in self.snap.inputs_of(draft_id)]
+            if not items:
+                raise KeyError(draft_id)
+            self._decoded[draft_id] = items
+        return items
 
-    def by_draft(self) -> dict[str, list[chain.RecordInput]]:
-        if self._decoded is None:
-            ids = self.snap.draft_ids_with_inputs()
-            self._decoded = {i: [self.decode(t) for t in self.snap.inputs_of(i)] for i in ids}
-        return self._decoded
+    def _all_ids(self) -> set[str]:
+        if self._ids is None:
+            self._ids = self.snap.draft_ids_with_inputs()
+        return self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._all_ids()))
+
+    def __len__(self) -> int:
+        return len(self._all_ids())
 
     def decode(self, t: cache.Enc) -> chain.RecordInput:
         return cache.dec_input(t, self.snap.table, self.rosters.get, self.tz)
@@ -854,44 +865,6 @@ def _summarize_blob(data: bytes, path: str) -> cache.Enc:
     except DraftError as exc:
         return ("!", exc.message, exc.line, exc.hint)
     return cache.enc_summary(summary)
-
-
-def read_drafts(
-    repo: GitRepo, rev: str, only: Sequence[str] | None = None
-) -> tuple[dict[str, Draft], dict[str, str], list[Violation]]:
-    """Parse the drafts under content/ at `rev` (all, or the paths in `only`)."""
-    files = repo.tree_files(rev, CONTENT_DIR)
-    if only is not None:
-        files = {p: o for p, o in files.items() if p in set(only)}
-    files = {p: o for p, o in files.items() if p.endswith(".md")}
-    blobs = repo.cat_objects(files.values())
-    drafts: dict[str, Draft] = {}
-    paths: dict[str, str] = {}
-    violations: list[Violation] = []
-    for path in sorted(files):
-        try:
-            check_path(path)
-            draft = parse_draft(blobs[files[path]], path)
-        except DraftError as exc:
-            violations.append(
-                Violation("D001", exc.message, path=path, line=exc.line, hint=exc.hint)
-            )
-            continue
-        other = drafts.get(draft.meta.id)
-        if other is not None:
-            violations.append(
-                Violation(
-                    "D002",
-                    f"稿件 id {draft.meta.id} 与 {other.path} 重复",
-                    path=path,
-                    line=2,
-                    hint="每篇稿件的 id 必须唯一；给新稿件换一个 id。",
-                )
-            )
-            continue
-        drafts[draft.meta.id] = draft
-        paths[path] = draft.meta.id
-    return drafts, paths, violations
 
 
 def draft_violations(draft: Draft, policy: Policy) -> list[Violation]:
