@@ -171,7 +171,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     ) -> None:
-        """列出稿件的单位、状态、下一步由谁签、问题（默认只列未发布或有问题的稿件）。"""
+        """列出稿件的单位、状态、下一步由谁签、意见与问题（默认只列尚待处理或有问题的稿件）。"""
         from fzjj.render.console import print_states, states_to_json, status_summary
         from fzjj.service import open_workspace
 
@@ -188,7 +188,7 @@ def register(app: typer.Typer) -> None:
         title = (
             f"稿件状态（{len(states)} 篇）"
             if paths or everything or month
-            else "未发布或有问题的稿件"
+            else "尚待处理或有问题的稿件（已发布、已撤回的不列出）"
         )
         print_states(states, history.policy, title=title)
         _print_exceptions(history, states)
