@@ -428,16 +428,6 @@ def dec_summary(t: Enc) -> DraftSummary:
     return DraftSummary(t[0], t[1], t[2], t[3], t[4], Kind(t[5]), t[6], tuple(t[7]))
 
 
-def pack(value: Any) -> bytes:
-    return marshal.dumps(value)
-
-
-def unpack(data: bytes) -> Any:
-    return marshal.loads(data)
-
-
-# path, phase, number of violations, and (for the reports) the epoch seconds of the first
-# valid submission and of the valid publication
 Index = tuple[str, str, int, int | None, int | None]
 
 
