@@ -290,3 +290,12 @@ def test_deputy_in_mapping_must_be_registered() -> None:
     ).replace("version: 1\n", "version: 1\ndeputies: {ghost: [qingyang]}\n")
     err = refused(text)
     assert err.field == "units[qingyang].deputy" and "'ghost'" in err.message
+
+
+def test_quota_out_of_range_says_the_bound() -> None:
+    assert "per_month: 1\n" in SHIPPED
+    err = refused(SHIPPED.replace("per_month: 1\n", "per_month: 101\n"))
+    assert err.field == "quota.per_month"
+    assert "数值过大（最大 100）" in err.message and "101" in err.message
+    err = refused(SHIPPED.replace("per_month: 1\n", "per_month: true\n"))
+    assert err.field == "quota.per_month" and "应为整数" in err.message

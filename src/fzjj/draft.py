@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fzjj.errors import DraftError
 from fzjj.model import Kind
+from fzjj.schema import (
+    Boolean,
+    Day,
+    EnumOf,
+    ListOf,
+    Nested,
+    OneOf,
+    Optional,
+    Record,
+    SchemaError,
+    Text,
+    field,
+)
 from fzjj.validation import describe
 from fzjj.yamlio import load_yaml
 
@@ -26,71 +39,65 @@ PATH_PATTERN = re.compile(r"^content/(\d{4})/(0[1-9]|1[0-2])/[A-Za-z0-9][A-Za-z0
 FORWARD_TYPES = ("时政热点", "新规政策", "普法案例")
 MAX_DRAFT_BYTES = 2_000_000
 
-DraftId = Annotated[str, Field(pattern=DRAFT_ID_PATTERN)]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Permission(_Strict):
+class Permission(Record):
     """Consent of the copyright holder (Art. 5)."""
 
-    granted_by: str = Field(min_length=1, max_length=100)
-    date: date
-    method: str = Field(min_length=1, max_length=200)
+    granted_by: str = field(Text(1, 100))
+    date: date = field(Day())
+    method: str = field(Text(1, 200))
 
 
-class Source(_Strict):
+class Source(Record):
     """Where forwarded or reused material comes from (Art. 4(2), Art. 5)."""
 
-    name: str = Field(min_length=1, max_length=100)
-    title: str = Field(min_length=1, max_length=200)
-    url: str = Field(min_length=1, max_length=2000)
-    type: Literal["时政热点", "新规政策", "普法案例"] | None = None
-    permission_required: bool = False
-    permission: Permission | None = None
+    name: str = field(Text(1, 100))
+    title: str = field(Text(1, 200))
+    url: str = field(Text(1, 2000))
+    type: str | None = field(Optional(OneOf(*FORWARD_TYPES)), default=None)
+    permission_required: bool = field(Boolean(), default=False)
+    permission: Permission | None = field(Optional(Nested(Permission)), default=None)
 
 
-class LintException(_Strict):
+class LintException(Record):
     """A justified exception to a lint finding, shown to every reviewer and on the form."""
 
-    rule: str = Field(min_length=1, max_length=40)
-    match: str | None = Field(default=None, max_length=200)
-    reason: str = Field(min_length=2, max_length=500)
+    rule: str = field(Text(1, 40))
+    match: str | None = field(Optional(Text(max_len=200)), default=None)
+    reason: str = field(Text(2, 500))
 
 
-class Emergency(_Strict):
+class Emergency(Record):
     """Art. 8: emergency information, coordinated with the propaganda department."""
 
-    coordinated_with: str = Field(min_length=1, max_length=100)
-    note: str = Field(default="", max_length=500)
+    coordinated_with: str = field(Text(1, 100))
+    note: str = field(Text(max_len=500), default="")
 
 
-class FrontMatter(_Strict):
-    id: DraftId
-    title: str = Field(min_length=1, max_length=64)
-    unit: str = Field(min_length=1, max_length=64)
-    kind: Kind
-    category: str = Field(min_length=1, max_length=40)
-    author: str | None = Field(default=None, max_length=32)
-    editor: str | None = Field(default=None, max_length=32)
-    source: Source | None = None
-    reuse: list[Source] = Field(default_factory=list)
-    emergency: Emergency | None = None
-    lint_exceptions: list[LintException] = Field(default_factory=list)
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        if value != value.strip() or "\n" in value:
-            raise ValueError("标题首尾不能有空白，也不能换行")
-        return value
+def _title(value: str) -> str:
+    if value != value.strip() or "\n" in value:
+        raise ValueError("标题首尾不能有空白，也不能换行")
+    return value
 
 
-class Draft(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class FrontMatter(Record):
+    id: str = field(Text(pattern=DRAFT_ID_PATTERN))
+    title: str = field(Text(1, 64), after=_title)
+    unit: str = field(Text(1, 64))
+    kind: Kind = field(EnumOf(Kind))
+    category: str = field(Text(1, 40))
+    author: str | None = field(Optional(Text(max_len=32)), default=None)
+    editor: str | None = field(Optional(Text(max_len=32)), default=None)
+    source: Source | None = field(Optional(Nested(Source)), default=None)
+    reuse: list[Source] = field(ListOf(Nested(Source)), default_factory=list)
+    emergency: Emergency | None = field(Optional(Nested(Emergency)), default=None)
+    lint_exceptions: list[LintException] = field(
+        ListOf(Nested(LintException)), default_factory=list
+    )
 
+
+@dataclass(frozen=True)
+class Draft:
     path: str
     meta: FrontMatter
     front: str  # the front-matter text, for line numbers
@@ -208,12 +215,12 @@ def parse_draft(data: bytes, path: str) -> Draft:
             hint="每行写一个 字段: 值，例如 title: 标题；说明见 docs/drafts.md。",
         )
     try:
-        meta = FrontMatter.model_validate(raw)
-    except ValidationError as exc:
+        meta: FrontMatter = FrontMatter.validate(raw)
+    except SchemaError as exc:
         problems = describe(exc, raw)
         field, msg = problems[0]
         more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
-        unknown = exc.errors()[0]["type"] == "extra_forbidden"
+        unknown = exc.issues[0].kind == "extra_forbidden"
         raise DraftError(
             msg + more,
             path=path,
@@ -242,7 +249,7 @@ _HINTS = {
 }
 
 
-_MODELS: dict[str, type[BaseModel]] = {
+_MODELS: dict[str, type[Record]] = {
     "source": Source,
     "reuse": Source,
     "permission": Permission,
@@ -254,7 +261,7 @@ _MODELS: dict[str, type[BaseModel]] = {
 def _allowed_hint(field: str) -> str:
     parts = [p.split("[")[0] for p in field.split(".")]
     model = _MODELS.get(parts[-2], FrontMatter) if len(parts) > 1 else FrontMatter
-    names = "、".join(model.model_fields)
+    names = "、".join(model.FIELDS)
     return f"这里允许的字段：{names}。字段名区分大小写；说明见 docs/drafts.md。"
 
 
@@ -276,7 +283,7 @@ def dump_draft(meta: FrontMatter, body: str) -> bytes:
     Fields left at their defaults are omitted, so a dumped draft stays as short as a
     hand-written one.
     """
-    return dump_front_matter(meta.model_dump(mode="json", exclude_defaults=True), body)
+    return dump_front_matter(meta.to_data(exclude_defaults=True), body)
 
 
 def dump_front_matter(metadata: dict[str, Any], body: str) -> bytes:

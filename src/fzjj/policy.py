@@ -1,7 +1,7 @@
 """policies.yaml: the roster, the review chains, categories, quota and content rules.
 
-Pure: parsing takes text, never a path on disk. The model is validated with pydantic and
-every error becomes a Chinese message naming the field.
+Pure: parsing takes text, never a path on disk. The records are `fzjj.schema` records, and
+every problem becomes a Chinese message naming the field.
 """
 
 from __future__ import annotations
@@ -10,28 +10,29 @@ import base64
 import hashlib
 import re
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
 
 from fzjj.errors import PolicyError
 from fzjj.model import FULL_CHAIN, Kind, Stage
-from fzjj.rules.config import Categories, LintConfig, WhitelistConfig
+from fzjj.rules.config import CATEGORIES, IDENT, LintConfig, WhitelistConfig
+from fzjj.schema import (
+    Boolean,
+    DictOf,
+    EnumOf,
+    Integer,
+    ListOf,
+    Nested,
+    OneOf,
+    Record,
+    SchemaError,
+    Text,
+    field,
+)
 from fzjj.validation import describe
 from fzjj.yamlio import load_yaml
 
 POLICY_FILE = "policies.yaml"
-
-Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
 class PolicyProblem(ValueError):
@@ -79,36 +80,30 @@ def ssh_fingerprint(key: str) -> str:
     return f"SHA256:{digest}"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _keys(value: list[str]) -> list[str]:
+    out = []
+    for item in value:
+        if item.startswith("openpgp:"):
+            out.append("openpgp:" + _fingerprint(item.removeprefix("openpgp:")))
+        else:
+            try:
+                out.append(normalize_ssh_key(item))
+            except ValueError as exc:
+                raise PolicyProblem(f"{exc}：{item[:40]!r}", hint=KEY_HINT) from exc
+    return out
 
 
-class Person(_Strict):
-    id: Ident
-    name: str = Field(min_length=1, max_length=32)
-    ssh_keys: list[str] = Field(default_factory=list)
-    openpgp: list[str] = Field(default_factory=list)
-    compromised_keys: list[str] = Field(default_factory=list)
-    sample: bool = False
+def _fingerprints(value: list[str]) -> list[str]:
+    return [_fingerprint(v) for v in value]
 
-    @field_validator("ssh_keys", "compromised_keys")
-    @classmethod
-    def _keys(cls, value: list[str]) -> list[str]:
-        out = []
-        for item in value:
-            if item.startswith("openpgp:"):
-                out.append("openpgp:" + _fingerprint(item.removeprefix("openpgp:")))
-            else:
-                try:
-                    out.append(normalize_ssh_key(item))
-                except ValueError as exc:
-                    raise PolicyProblem(f"{exc}：{item[:40]!r}", hint=KEY_HINT) from exc
-        return out
 
-    @field_validator("openpgp")
-    @classmethod
-    def _fprs(cls, value: list[str]) -> list[str]:
-        return [_fingerprint(v) for v in value]
+class Person(Record):
+    id: str = field(IDENT)
+    name: str = field(Text(1, 32))
+    ssh_keys: list[str] = field(ListOf(Text()), default_factory=list, after=_keys)
+    openpgp: list[str] = field(ListOf(Text()), default_factory=list, after=_fingerprints)
+    compromised_keys: list[str] = field(ListOf(Text()), default_factory=list, after=_keys)
+    sample: bool = field(Boolean(), default=False)
 
 
 def _fingerprint(text: str) -> str:
@@ -125,51 +120,82 @@ _ONE_PERSON = {
 }
 
 
-class Unit(_Strict):
-    id: Ident
-    name: str = Field(min_length=1, max_length=40)
-    type: Literal["station", "section"] = "section"
-    info_officer: Ident
-    head: Ident
-    deputy: Ident
-
-    @field_validator("info_officer", "head", "deputy", mode="before")
-    @classmethod
-    def _one_person(cls, value: Any, info: ValidationInfo) -> Any:
+def _one_person(role: str) -> Any:
+    def check(value: Any) -> Any:
         if isinstance(value, list):
-            raise ValueError(_ONE_PERSON[str(info.field_name)])
+            raise ValueError(_ONE_PERSON[role])
         return value
 
-
-class Quota(_Strict):
-    per_month: int = Field(default=1, ge=0, le=100)
-    basis: Literal["submitted", "published"] = "submitted"
-    kinds: list[Kind] = Field(default_factory=lambda: [Kind.ORIGINAL, Kind.INTERVIEW])
+    return check
 
 
-class Policy(_Strict):
-    version: int = Field(ge=1)
-    account: str = "法治晋江"
-    timezone: str = "Asia/Shanghai"
-    units: list[Unit] = Field(min_length=1)
-    people: list[Person] = Field(min_length=1)
-    secrecy_office: list[Ident] = Field(min_length=1)
-    principal: Ident
-    operators: list[Ident] = Field(default_factory=list)
-    publicity: list[Ident] = Field(default_factory=list)
-    roster_admins: list[Ident] = Field(min_length=1)
-    deputies: dict[Ident, list[Ident]] = Field(default_factory=dict)
-    chains: dict[Kind, list[Stage]] = Field(
-        default_factory=lambda: {k: list(FULL_CHAIN) for k in Kind}
+class Unit(Record):
+    id: str = field(IDENT)
+    name: str = field(Text(1, 40))
+    type: str = field(OneOf("station", "section"), default="section")
+    info_officer: str = field(IDENT, before=_one_person("info_officer"))
+    head: str = field(IDENT, before=_one_person("head"))
+    deputy: str = field(IDENT, before=_one_person("deputy"))
+
+
+class Quota(Record):
+    per_month: int = field(Integer(ge=0, le=100), default=1)
+    basis: str = field(OneOf("submitted", "published"), default="submitted")
+    kinds: list[Kind] = field(
+        ListOf(EnumOf(Kind)), default_factory=lambda: [Kind.ORIGINAL, Kind.INTERVIEW]
     )
-    categories: Categories
-    quota: Quota = Field(default_factory=Quota)
-    whitelist: WhitelistConfig = Field(default_factory=WhitelistConfig)
-    lint: LintConfig = Field(default_factory=LintConfig)
 
-    @model_validator(mode="before")
+
+def _chains(value: dict[Kind, list[Stage]]) -> dict[Kind, list[Stage]]:
+    for kind, stages in value.items():
+        if not stages:
+            raise ValueError(f"{kind} 的审核链不能为空：先审后发，至少要有一个审核环节")
+        if len(set(stages)) != len(stages):
+            raise ValueError(f"{kind} 的审核链中有重复环节")
+        order = [FULL_CHAIN.index(s) for s in stages]
+        if order != sorted(order):
+            raise ValueError(f"{kind} 的审核链顺序应为 科室负责人→涉密审查→分管领导→主要领导")
+    return {k: value.get(k, list(FULL_CHAIN)) for k in Kind}
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise PolicyProblem(
+            f"未知时区 {value!r}",
+            hint="填写 IANA 时区名，晋江为 Asia/Shanghai（也是默认值）。",
+        ) from exc
+    return value
+
+
+_IDS = ListOf(IDENT, min_len=1)
+
+
+class Policy(Record):
+    version: int = field(Integer(ge=1))
+    account: str = field(Text(), default="法治晋江")
+    timezone: str = field(Text(), default="Asia/Shanghai", after=_timezone)
+    units: list[Unit] = field(ListOf(Nested(Unit), min_len=1))
+    people: list[Person] = field(ListOf(Nested(Person), min_len=1))
+    secrecy_office: list[str] = field(_IDS)
+    principal: str = field(IDENT)
+    operators: list[str] = field(ListOf(IDENT), default_factory=list)
+    publicity: list[str] = field(ListOf(IDENT), default_factory=list)
+    roster_admins: list[str] = field(_IDS)
+    deputies: dict[str, list[str]] = field(DictOf(IDENT, ListOf(IDENT)), default_factory=dict)
+    chains: dict[Kind, list[Stage]] = field(
+        DictOf(EnumOf(Kind), ListOf(EnumOf(Stage))),
+        default_factory=lambda: {k: list(FULL_CHAIN) for k in Kind},
+        after=_chains,
+    )
+    categories: list[str] = field(CATEGORIES)
+    quota: Quota = field(Nested(Quota), default_factory=Quota)
+    whitelist: WhitelistConfig = field(Nested(WhitelistConfig), default_factory=WhitelistConfig)
+    lint: LintConfig = field(Nested(LintConfig), default_factory=LintConfig)
+
     @classmethod
-    def _assign_deputies(cls, data: Any) -> Any:
+    def prepare(cls, data: dict[Any, Any]) -> dict[Any, Any]:
         """`deputies: {person: [unit, …]}` fills in each listed unit's `deputy`."""
         if not isinstance(data, dict) or not isinstance(data.get("deputies"), dict):
             return data
@@ -205,33 +231,7 @@ class Policy(_Strict):
         ]
         return {**data, "units": units}
 
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise PolicyProblem(
-                f"未知时区 {value!r}",
-                hint="填写 IANA 时区名，晋江为 Asia/Shanghai（也是默认值）。",
-            ) from exc
-        return value
-
-    @field_validator("chains")
-    @classmethod
-    def _chains(cls, value: dict[Kind, list[Stage]]) -> dict[Kind, list[Stage]]:
-        for kind, stages in value.items():
-            if not stages:
-                raise ValueError(f"{kind} 的审核链不能为空：先审后发，至少要有一个审核环节")
-            if len(set(stages)) != len(stages):
-                raise ValueError(f"{kind} 的审核链中有重复环节")
-            order = [FULL_CHAIN.index(s) for s in stages]
-            if order != sorted(order):
-                raise ValueError(f"{kind} 的审核链顺序应为 科室负责人→涉密审查→分管领导→主要领导")
-        return {k: value.get(k, list(FULL_CHAIN)) for k in Kind}
-
-    @model_validator(mode="after")
-    def _references(self) -> Policy:
+    def verify(self) -> None:
         ids = [p.id for p in self.people]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
@@ -283,7 +283,6 @@ class Policy(_Strict):
                 field="units.info_officer",
                 hint="第四条第一款：各单位确定一名信息员；为每个单位登记不同的人员。",
             )
-        return self
 
     # ---- lookups -------------------------------------------------------------------------
 
@@ -313,10 +312,6 @@ class Policy(_Strict):
     @cached_property
     def compromised(self) -> frozenset[str]:
         return frozenset(k for p in self.people for k in p.compromised_keys)
-
-    @cached_property
-    def digest(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
     def name_of(self, person_id: str | None) -> str:
         if person_id is None:
@@ -372,17 +367,18 @@ def parse_policy(text: str, path: str = POLICY_FILE) -> Policy:
     if not isinstance(data, dict):
         raise PolicyError("内容应为一个 YAML 映射", path=path, hint="参考 docs/policies.md。")
     try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
+        policy: Policy = Policy.validate(data)
+    except SchemaError as exc:
         problems = describe(exc, data)
         field, msg = problems[0]
         more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
-        cause = (exc.errors()[0].get("ctx") or {}).get("error")
+        cause = exc.issues[0].cause
         hint = "各字段的含义与写法见 docs/policies.md。"
         if isinstance(cause, PolicyProblem):
             field = cause.field or field
             hint = (cause.hint or "") + hint
         raise PolicyError(msg + more, path=path, field=field or None, hint=hint) from exc
+    return policy
 
 
 def decode_policy(data: bytes, path: str = POLICY_FILE) -> Policy:

@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING
 from fzjj.model import STAGE_LABELS, Action, DraftState, Kind, Phase, Record, Stage
 
 if TYPE_CHECKING:
-    # only for annotations: importing the policy module pulls in pydantic (~0.15 s), which a
-    # report fed from a cache must not pay for
+    # only for annotations: a report fed from a cache never needs the policy module
     from fzjj.policy import Policy
 
 MONTHS = tuple(range(1, 13))

@@ -1,10 +1,10 @@
-"""Turn pydantic validation errors into precise Chinese messages."""
+"""Turn `fzjj.schema` problems into precise Chinese messages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
+from fzjj.schema import SchemaError
 
 _TYPE_MESSAGES = {
     "missing": "缺少必填字段",
@@ -25,6 +25,7 @@ _TYPE_MESSAGES = {
     "string_too_short": "不能为空",
     "too_short": "不能为空",
     "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
     "enum": "取值不在允许范围内",
     "literal_error": "取值不在允许范围内",
 }
@@ -47,29 +48,27 @@ def field_path(loc: tuple[Any, ...], data: Any = None) -> str:
     return out
 
 
-def describe(exc: ValidationError, data: Any = None) -> list[tuple[str, str]]:
-    """(field, Chinese message) for each error, most specific first."""
+def describe(exc: SchemaError, data: Any = None) -> list[tuple[str, str]]:
+    """(field, Chinese message) for each problem, in the order of the fields."""
     items: list[tuple[str, str]] = []
-    for err in exc.errors(include_url=False):
-        kind = err["type"]
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    for issue in exc.issues:
+        kind = issue.kind
+        ctx = issue.ctx
         if kind == "value_error":
-            msg = str(err.get("ctx", {}).get("error", err["msg"]))
+            msg = str(issue.cause)
         else:
-            msg = _TYPE_MESSAGES.get(kind, err["msg"])
-            ctx = err.get("ctx") or {}
+            msg = _TYPE_MESSAGES.get(kind, kind)
             if kind in ("enum", "literal_error") and "expected" in ctx:
-                msg += f"，应为 {str(ctx['expected']).replace(' or ', '、').replace(', ', '、')}"
+                msg += f"，应为 {ctx['expected']}"
             if kind == "string_pattern_mismatch" and "pattern" in ctx:
                 msg += f"（{ctx['pattern']}）"
             if kind == "string_too_long" and "max_length" in ctx:
                 msg += f"（最多 {ctx['max_length']} 字）"
-        if (
-            kind not in ("missing", "value_error")
-            and "input" in err
-            and not isinstance(err["input"], dict | list)
-        ):
-            shown = repr(err["input"])
-            msg += f"；实际为 {shown[:60]}"
-        items.append((field_path(loc, data), msg))
+            if kind == "greater_than_equal" and "ge" in ctx:
+                msg += f"（最小 {ctx['ge']}）"
+            if kind == "less_than_equal" and "le" in ctx:
+                msg += f"（最大 {ctx['le']}）"
+        if kind not in ("missing", "value_error") and not isinstance(issue.input, dict | list):
+            msg += f"；实际为 {repr(issue.input)[:60]}"
+        items.append((field_path(issue.loc, data), msg))
     return items

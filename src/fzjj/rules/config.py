@@ -8,32 +8,36 @@ built-in markings, terms and personal-data rules with no sensitive words.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
 from urllib.parse import unquote
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
 
 from fzjj.model import Severity
 from fzjj.rules.codes import ALWAYS_BLOCK, RULES
+from fzjj.schema import (
+    Boolean,
+    Checked,
+    DictOf,
+    EnumOf,
+    ListOf,
+    Nested,
+    OneOf,
+    Optional,
+    Record,
+    Text,
+    field,
+)
 
-Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Word = Annotated[str, Field(min_length=1, max_length=50)]
+# An id in policies.yaml: a person, a unit, a whitelisted source.
+IDENT = Text(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+WORDS = ListOf(Text(1, 50))
 
-SourceCategory = Literal[
+SOURCE_CATEGORIES = (
     "mainstream_media",
     "regional_media",
     "political_legal_committee",
     "ministry_of_justice",
     "provincial_justice_department",
     "city_justice_bureau",
-]
+)
 
 # WeChat article hosts: a source is recognised there by its account, never by the host.
 WECHAT_HOST = "mp.weixin.qq.com"
@@ -138,15 +142,7 @@ def _distinct_categories(value: list[str]) -> list[str]:
 
 
 # The `categories` of policies.yaml (Art. 3); a draft's `category` must be one of them.
-Categories = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=40)]],
-    Field(min_length=1),
-    AfterValidator(_distinct_categories),
-]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+CATEGORIES = Checked(ListOf(Text(1, 40), min_len=1), _distinct_categories)
 
 
 def normalize_config_host(value: str) -> str:
@@ -176,40 +172,40 @@ def normalize_config_host(value: str) -> str:
     return host
 
 
-class WechatAccount(_Strict):
+def _biz(value: str | None) -> str | None:
+    if value is not None and not _BIZ.fullmatch(canonical_biz(value)):
+        raise ValueError(
+            "__biz 应为公众号文章长链接中 __biz= 后面的值（字母、数字、+、/，末尾可有 =）"
+        )
+    return value.strip() if value is not None else None
+
+
+class WechatAccount(Record):
     """An official WeChat account (官微) of a whitelisted source."""
 
-    name: str = Field(min_length=1, max_length=64)
-    biz: str | None = Field(default=None, max_length=80)
-
-    @field_validator("biz")
-    @classmethod
-    def _biz(cls, value: str | None) -> str | None:
-        if value is not None and not _BIZ.fullmatch(canonical_biz(value)):
-            raise ValueError(
-                "__biz 应为公众号文章长链接中 __biz= 后面的值（字母、数字、+、/，末尾可有 =）"
-            )
-        return value.strip() if value is not None else None
+    name: str = field(Text(1, 64))
+    biz: str | None = field(Optional(Text(max_len=80)), default=None, after=_biz)
 
 
-class WhitelistSource(_Strict):
+def _hosts(value: list[str]) -> list[str]:
+    return [normalize_config_host(host) for host in value]
+
+
+class WhitelistSource(Record):
     """One source of Art. 4(2): who it is, its websites (官网) and accounts (官微)."""
 
-    id: Ident
-    name: str = Field(min_length=1, max_length=64)
-    aliases: list[Word] = Field(default_factory=list)
-    category: SourceCategory
-    level: Literal["central", "province", "city", "county"] | None = None
-    hosts: list[str] = Field(default_factory=list)
-    wechat: list[WechatAccount] = Field(default_factory=list)
-    confirmed: bool = True
-    permission_required: bool = False
-    note: str = Field(default="", max_length=500)
-
-    @field_validator("hosts")
-    @classmethod
-    def _hosts(cls, value: list[str]) -> list[str]:
-        return [normalize_config_host(host) for host in value]
+    id: str = field(IDENT)
+    name: str = field(Text(1, 64))
+    aliases: list[str] = field(WORDS, default_factory=list)
+    category: str = field(OneOf(*SOURCE_CATEGORIES))
+    level: str | None = field(
+        Optional(OneOf("central", "province", "city", "county")), default=None
+    )
+    hosts: list[str] = field(ListOf(Text()), default_factory=list, after=_hosts)
+    wechat: list[WechatAccount] = field(ListOf(Nested(WechatAccount)), default_factory=list)
+    confirmed: bool = field(Boolean(), default=True)
+    permission_required: bool = field(Boolean(), default=False)
+    note: str = field(Text(max_len=500), default="")
 
     @property
     def names(self) -> frozenset[str]:
@@ -217,13 +213,12 @@ class WhitelistSource(_Strict):
         return frozenset([self.name, *self.aliases, *(a.name for a in self.wechat)])
 
 
-class WhitelistConfig(_Strict):
+class WhitelistConfig(Record):
     """The forwarding whitelist (Art. 4(2))."""
 
-    sources: list[WhitelistSource] = Field(default_factory=list)
+    sources: list[WhitelistSource] = field(ListOf(Nested(WhitelistSource)), default_factory=list)
 
-    @model_validator(mode="after")
-    def _unique(self) -> WhitelistConfig:
+    def verify(self) -> None:
         ids = [source.id for source in self.sources]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
@@ -235,48 +230,47 @@ class WhitelistConfig(_Strict):
             for key in keys:
                 if owner.setdefault(key, source.id) != source.id:
                     raise ValueError(f"白名单中{key} 同时登记在 {owner[key]} 与 {source.id}")
-        return self
 
 
-class LintConfig(_Strict):
+def _codes(value: dict[str, Severity]) -> dict[str, Severity]:
+    unknown = sorted(set(value) - set(RULES))
+    if unknown:
+        raise ValueError(
+            f"未知的规则代码：{'、'.join(unknown)}（规则代码见 docs/content-rules.md）"
+        )
+    softened = sorted(c for c in ALWAYS_BLOCK if value.get(c) is Severity.WARN)
+    if softened:
+        raise ValueError(
+            f"{'、'.join(softened)} 是制度本身的要求（栏目、转载白名单、来源与授权，"
+            "第三条、第四条第二款、第五条），不能设为 warn"
+        )
+    return value
+
+
+def _words(value: list[str]) -> list[str]:
+    words = [w.strip() for w in value]
+    if any(not w or "\n" in w for w in words):
+        raise ValueError("词语不能为空，也不能含换行")
+    return list(dict.fromkeys(words))
+
+
+class LintConfig(Record):
     """The pre-review lint (Art. 1): markings, sensitive words, personal data."""
 
-    severity: dict[str, Severity] = Field(default_factory=dict)
-    classification_markings: list[Word] = Field(default_factory=lambda: list(DEFAULT_MARKINGS))
-    classification_terms: list[Word] = Field(default_factory=lambda: list(DEFAULT_TERMS))
-    sensitive_words: list[Word] = Field(default_factory=list)
-    party_titles: list[Word] = Field(default_factory=lambda: list(DEFAULT_PARTY_TITLES))
-    party_name_exclusions: list[Word] = Field(default_factory=list)
-
-    @field_validator("severity")
-    @classmethod
-    def _codes(cls, value: dict[str, Severity]) -> dict[str, Severity]:
-        unknown = sorted(set(value) - set(RULES))
-        if unknown:
-            raise ValueError(
-                f"未知的规则代码：{'、'.join(unknown)}（规则代码见 docs/content-rules.md）"
-            )
-        softened = sorted(c for c in ALWAYS_BLOCK if value.get(c) is Severity.WARN)
-        if softened:
-            raise ValueError(
-                f"{'、'.join(softened)} 是制度本身的要求（栏目、转载白名单、来源与授权，"
-                "第三条、第四条第二款、第五条），不能设为 warn"
-            )
-        return value
-
-    @field_validator(
-        "classification_markings",
-        "classification_terms",
-        "sensitive_words",
-        "party_titles",
-        "party_name_exclusions",
+    severity: dict[str, Severity] = field(
+        DictOf(Text(), EnumOf(Severity)), default_factory=dict, after=_codes
     )
-    @classmethod
-    def _words(cls, value: list[str]) -> list[str]:
-        words = [w.strip() for w in value]
-        if any(not w or "\n" in w for w in words):
-            raise ValueError("词语不能为空，也不能含换行")
-        return list(dict.fromkeys(words))
+    classification_markings: list[str] = field(
+        WORDS, default_factory=lambda: list(DEFAULT_MARKINGS), after=_words
+    )
+    classification_terms: list[str] = field(
+        WORDS, default_factory=lambda: list(DEFAULT_TERMS), after=_words
+    )
+    sensitive_words: list[str] = field(WORDS, default_factory=list, after=_words)
+    party_titles: list[str] = field(
+        WORDS, default_factory=lambda: list(DEFAULT_PARTY_TITLES), after=_words
+    )
+    party_name_exclusions: list[str] = field(WORDS, default_factory=list, after=_words)
 
     def severity_of(self, code: str) -> Severity:
         """The configured severity of a rule code, else its default."""
