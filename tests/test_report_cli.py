@@ -190,7 +190,7 @@ def test_below_quota_stands_out_in_every_format(history: Bureau) -> None:
 def test_terminal_table_marks_below_quota_in_red(history: Bureau) -> None:
     from rich.console import Console
 
-    from fzjj.cli.report_cmd import print_month
+    from fzjj.cli.report_run import print_month
     from fzjj.service import open_workspace
 
     console = Console(record=True, force_terminal=True, color_system="standard", width=200)
@@ -579,3 +579,69 @@ def test_piped_report_does_not_load_rich(history: Bureau) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     assert "青阳司法所" in proc.stdout.decode()
     assert proc.stderr.decode().strip() == "[]"
+
+
+def test_fast_parser_knows_every_option_of_the_typer_report_command() -> None:
+    import typer.main
+
+    from fzjj.cli.entry import FLAGS, REPORT_OPTIONS
+
+    command = typer.main.get_command(app).commands["report"]  # type: ignore[attr-defined]
+    names = {name for p in command.params for name in p.opts}
+    assert names == set(REPORT_OPTIONS), names ^ set(REPORT_OPTIONS)
+    flags = {name for p in command.params if p.is_flag for name in p.opts}
+    assert flags == FLAGS
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--month", "2026-03"],
+        ["--month=2026-03", "-f", "csv"],
+        ["--month", "2026-02", "--format=markdown", "--month", "2026-03"],
+        ["--year", "2026", "--format", "json"],
+        ["--pending", "-f", "json"],
+        ["--reminders", "--month", "2026-04"],
+        ["--month", "2026-13"],
+        ["--year", "2026", "--pending"],
+        ["--month", "2026-03", "--format", "pdf"],
+    ],
+)
+def test_entry_point_and_typer_agree_on_report(history: Bureau, args: list[str]) -> None:
+    """`fzjj report` starts without typer (fzjj.cli.entry); it must answer as typer does."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "fzjj", "report", *args],
+        cwd=history.root,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+    typed = run(history, "report", *args)
+    assert proc.returncode == typed.exit_code, (proc.stderr.decode(), typed.output)
+    assert proc.stdout == typed.stdout_bytes
+    assert proc.stderr.decode() == typed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mnth", "2026-03"], "fzjj report 不接受选项 --mnth"),
+        (["--month"], "选项 --month 需要一个值"),
+        (["--pending=yes"], "选项 --pending 不接受值"),
+        (["2026-03"], "fzjj report 不接受参数 '2026-03'"),
+    ],
+)
+def test_entry_point_refuses_a_bad_report_command_line(
+    history: Bureau, args: list[str], message: str
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "fzjj", "report", *args],
+        cwd=history.root,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert err.startswith("错误：") and message in err and "fzjj report --help" in err
+    assert proc.stdout == b""

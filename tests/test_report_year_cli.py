@@ -296,7 +296,7 @@ def _every_report(b: Bureau) -> dict[str, object]:
     drafts its index of dates selects) and from all states (`full`), for comparison."""
     from fzjj import report as core
     from fzjj.cache import LazyStates
-    from fzjj.cli.report_cmd import month_report
+    from fzjj.cli.report_run import month_report
     from fzjj.render.report_out import month_json, pending_json, year_json
     from fzjj.service import open_workspace
 

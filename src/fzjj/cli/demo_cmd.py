@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from fzjj.check import check_repository
-        from fzjj.cli.report_cmd import month_report, print_month
+        from fzjj.cli.report_run import month_report, print_month
         from fzjj.demo import DEMO_MONTH, OUTPUT_DIR, run_demo, showcase_draft
         from fzjj.render.console import print_states
         from fzjj.render.outputs import write_demo_outputs

@@ -1,12 +1,14 @@
-"""The `fzjj` entry point; `fzjj check` and `fzjj hook pre-receive` start without typer.
+"""The `fzjj` entry point; `fzjj check`, `fzjj report` and `fzjj hook pre-receive` start
+without typer.
 
-CI runs `fzjj check --base` on every pull request and the server runs the hook on every
-push, so their start-up counts (docs/benchmarks.md). Building the typer application imports
-typer, click and, for every option, a pydantic type adapter: about as much time as the whole
-pull-request check. These two commands therefore parse their few options here and run the
-same functions as their typer commands in `fzjj.cli.check_cmds`, and report a bad command
-line in Chinese with exit code 2. `--help` goes to the typer application. A test keeps the
-option table here and the typer command in step.
+CI runs `fzjj check --base` on every pull request, the server runs the hook on every push,
+and the publicity section opens `fzjj report` every month, so their start-up counts
+(docs/benchmarks.md). Building the typer application imports typer, click and, for every
+option, a pydantic type adapter: about as much time as the whole pull-request check. These
+commands therefore parse their few options here and run the same functions as their typer
+commands (`fzjj.cli.check_cmds`, `fzjj.cli.report_cmd`), and report a bad command line in
+Chinese with exit code 2. `--help` goes to the typer application. A test keeps the option
+tables here and the typer commands in step.
 """
 
 from __future__ import annotations
@@ -31,6 +33,18 @@ CHECK_OPTIONS = {
     "--base": "base",
     "--rev": "rev",
 }
+# option → parameter name of `report_command`; FLAGS take no value.
+REPORT_OPTIONS = {
+    "--month": "month",
+    "--year": "year",
+    "--pending": "show_pending",
+    "--reminders": "show_reminders",
+    "--format": "fmt",
+    "-f": "fmt",
+    "--output": "output",
+    "-o": "output",
+}
+FLAGS = frozenset({"--pending", "--reminders"})
 
 
 def run() -> None:
@@ -53,36 +67,68 @@ def run() -> None:
 
 
 def fast_command(argv: Sequence[str]) -> Callable[[], int] | None:
-    """The gate command `argv` asks for, or None when typer should handle it (help, other
+    """The command `argv` asks for, or None when typer should handle it (help, other
     commands). A usage error comes back as a command that prints it and returns 2."""
     if list(argv) == ["hook", "pre-receive"]:
         return pre_receive_command
-    if not argv or argv[0] != "check" or "--help" in argv[1:]:
+    if not argv or argv[0] not in ("check", "report") or "--help" in argv[1:]:
         return None
-    values: dict[str, str] = {}
-    rest = list(argv[1:])
+    name = argv[0]
+    table = CHECK_OPTIONS if name == "check" else REPORT_OPTIONS
+    values = parse_options(name, table, argv[1:])
+    if isinstance(values, str):
+        return partial(usage_error, name, values)
+    output = Path(str(values["output"])) if values.get("output") else None
+    if name == "report":
+        return partial(
+            report_command,
+            month=_text(values.get("month")),
+            year=_text(values.get("year")),
+            show_pending=values.get("show_pending") is True,
+            show_reminders=values.get("show_reminders") is True,
+            fmt=str(values.get("fmt", "table")),
+            output=output,
+        )
+    fmt = str(values.get("fmt", "text"))
+    if fmt not in FORMATS:
+        return partial(usage_error, name, f"--format 的值 {fmt!r} 无效，可选 {'、'.join(FORMATS)}")
+    base = _text(values.get("base"))
+    return partial(check_command, fmt, output, base, _text(values.get("rev")) or "HEAD")
+
+
+def _text(value: str | bool | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def parse_options(
+    command: str, table: dict[str, str], args: Sequence[str]
+) -> dict[str, str | bool] | str:
+    """Option values by parameter name, or the Chinese message of a usage error."""
+    values: dict[str, str | bool] = {}
+    rest = list(args)
     while rest:
         arg = rest.pop(0)
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        key = CHECK_OPTIONS.get(name)
+        key = table.get(name)
         if key is None:
             what = f"选项 {name}" if name.startswith("-") else f"参数 {name!r}"
-            return partial(usage_error, f"fzjj check 不接受{what}")
+            return f"fzjj {command} 不接受{what}"
+        if name in FLAGS:
+            if eq:
+                return f"选项 {name} 不接受值"
+            values[key] = True
+            continue
         if not eq:
-            if not rest or rest[0] in CHECK_OPTIONS:
-                return partial(usage_error, f"选项 {name} 需要一个值")
+            if not rest or rest[0] in table:
+                return f"选项 {name} 需要一个值"
             value = rest.pop(0)
         values[key] = value  # a repeated option: the last one counts, as in typer
-    fmt = values.get("fmt", "text")
-    if fmt not in FORMATS:
-        return partial(usage_error, f"--format 的值 {fmt!r} 无效，可选 {'、'.join(FORMATS)}")
-    output = Path(values["output"]) if values.get("output") else None
-    return partial(check_command, fmt, output, values.get("base"), values.get("rev") or "HEAD")
+    return values
 
 
-def usage_error(message: str) -> int:
+def usage_error(command: str, message: str) -> int:
     """A bad command line: the message in Chinese and exit code 2, as typer would."""
-    return fail(UsageError(message, hint="运行 fzjj check --help 查看用法。"))
+    return fail(UsageError(message, hint=f"运行 fzjj {command} --help 查看用法。"))
 
 
 def emit(stream: TextIO, text: str) -> None:
@@ -126,6 +172,32 @@ def check_command(fmt: str, output: Path | None, base: str | None, rev: str) -> 
         text = format_text(report)
     emit(sys.stdout, text)
     return int(report.exit_code)
+
+
+def report_command(
+    *,
+    month: str | None,
+    year: str | None,
+    show_pending: bool,
+    show_reminders: bool,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """`fzjj report`: the same function as the typer command, errors printed here."""
+    from fzjj.cli.report_run import check_format, run_report
+
+    try:
+        run_report(
+            month=month,
+            year=year,
+            show_pending=show_pending,
+            show_reminders=show_reminders,
+            fmt=check_format(fmt),
+            output=output,
+        )
+    except FzjjError as exc:
+        return fail(exc)
+    return 0
 
 
 def pre_receive_command() -> int:
