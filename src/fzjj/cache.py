@@ -43,7 +43,7 @@ from fzjj.model import (
 from fzjj.policy import Policy
 from fzjj.records import RecordFields
 
-FORMAT = 7  # bump whenever an encoding or a table below changes
+FORMAT = 8  # bump whenever an encoding or a table below changes
 CACHE_DIR = "fzjj"
 STAMP = (FORMAT, __version__)
 TABLES = ("meta", "commits", "summaries", "inputs", "states", "sigs", "blobs")

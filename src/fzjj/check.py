@@ -115,7 +115,7 @@ def code_title(code: str) -> str:
     if code in CODES:
         return CODES[code][0]
     try:
-        from fzjj.rules import RULES
+        from fzjj.rules.codes import RULES
     except ImportError:  # pragma: no cover - rules are part of the package
         return ""
     return RULES[code][0] if code in RULES else ""

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import yaml
-
 from fzjj.errors import DraftError
 from fzjj.model import Kind
 from fzjj.schema import (
@@ -31,7 +29,6 @@ from fzjj.schema import (
     field,
 )
 from fzjj.validation import describe
-from fzjj.yamlio import load_yaml
 
 CONTENT_DIR = "content"
 DRAFT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
@@ -111,7 +108,6 @@ def digest_bytes(data: bytes) -> str:
 
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
-_LINE_BREAKS = frozenset("\r\x85\u2028\u2029\ufeff")
 
 
 class FrontMatterRules:
@@ -147,28 +143,17 @@ class FrontMatterRules:
         return match.group(1), text[match.end() :]
 
     def load(self, fm: str, **kwargs: object) -> Any:
+        from fzjj.yamlio import load_yaml  # PyYAML only when a draft is parsed
+
         return load_yaml(fm, self.path, DraftError, first_line=2)
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
-        return str(
-            yaml.dump(metadata, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
-        )
+        from fzjj.yamlio import dump_yaml
+
+        return dump_yaml(metadata)
 
     def format(self, post: Any, **kwargs: object) -> str:
         return f"---\n{self.export(post.metadata)}---\n{post.content}"
-
-
-class _Dumper(yaml.SafeDumper):
-    """Double-quotes (and so escapes) strings YAML would re-read differently: those with
-    Unicode line breaks or a byte-order mark."""
-
-
-def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _LINE_BREAKS.intersection(value) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_text)
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -37,6 +36,7 @@ from fzjj.gitstore import Commit, GitRepo
 from fzjj.model import DraftState, DraftSummary, RosterVersion, Violation
 from fzjj.policy import POLICY_FILE, Policy, decode_policy
 from fzjj.records import RecordFields, split_records
+from fzjj.schema import SchemaError
 
 NO_CACHE_ENV = "FZJJ_NO_CACHE"
 
@@ -210,6 +210,7 @@ class _Snapshot:
             "commits": 0,
             "head_roster": "",
             "rosters": {},  # blob → policies.yaml bytes, for every trusted roster
+            "roster_data": {},  # blob → the validated roster as plain data (no YAML to parse)
             "files": {},  # path → blob of every content/**.md at head
             "ids": {},  # path → draft id, for every file that parses
             "errors": {},  # path → (message, line, hint) for files that do not
@@ -239,7 +240,7 @@ class _Snapshot:
         self, repo: GitRepo, source: str = "snapshot", rosters: _Rosters | None = None
     ) -> History:
         meta = self.meta
-        rosters = rosters or _Rosters(meta["rosters"])
+        rosters = rosters or _Rosters(meta["rosters"], meta["roster_data"])
         policy = rosters.get(meta["head_roster"])
         tz = policy.tz
         loose = [Violation("R029", f"记录格式错误：{t[2]}", commit=t[0]) for t in meta["malformed"]]
@@ -359,20 +360,40 @@ class _Snapshot:
 
 
 class _Rosters:
-    """Trusted policies.yaml versions by blob id, parsed when first needed."""
+    """Trusted policies.yaml versions by blob id, built when first needed.
 
-    def __init__(self, raw: dict[str, bytes]) -> None:
+    A roster parsed once is kept as plain data in the snapshot (`roster_data`): checking
+    that data again is a few times cheaper than parsing the YAML, and a run served from
+    the snapshot then needs no YAML parser at all.
+    """
+
+    def __init__(self, raw: dict[str, bytes], data: dict[str, Any]) -> None:
         self.raw = raw
+        self.data = data
         self._parsed: dict[str, Policy] = {}
 
     def remember(self, blob: str, policy: Policy) -> None:
         self._parsed[blob] = policy
+        self.data.setdefault(blob, policy.to_data())
 
     def get(self, blob: str) -> Policy:
         policy = self._parsed.get(blob)
         if policy is None:
-            policy = decode_policy(self.raw[blob])
+            policy = self._from_data(blob)
+            if policy is None:
+                policy = decode_policy(self.raw[blob])
+                self.data[blob] = policy.to_data()
             self._parsed[blob] = policy
+        return policy
+
+    def _from_data(self, blob: str) -> Policy | None:
+        plain = self.data.get(blob)
+        if plain is None:
+            return None
+        try:
+            policy: Policy = Policy.validate(plain)
+        except SchemaError:
+            return None  # written by another version of the schema: parse the YAML again
         return policy
 
 
@@ -484,7 +505,7 @@ class _Builder:
         self.touched: set[str] = set()  # draft ids to replay
         self.replay_all = not extending
         self.volatile = False  # a verdict depended on this machine: do not keep the snapshot
-        self.rosters = _Rosters(snap.meta["rosters"])
+        self.rosters = _Rosters(snap.meta["rosters"], snap.meta["roster_data"])
         self._verdicts: dict[str, Verdict] = {}
         self._known: set[str] = set()  # verdicts that came from the cache
         self.revoked = frozenset(snap.meta["revoked"])
@@ -492,6 +513,8 @@ class _Builder:
 
     def finish(self) -> History:
         meta = self.snap.meta
+        from concurrent.futures import ThreadPoolExecutor  # not for a run the snapshot serves
+
         self._load_verdicts()
         # git looks up the policies.yaml of every tree and the file of every record while
         # Python parses the records: the lookups run in threads (the work is in git).
@@ -731,6 +754,8 @@ class _Builder:
         else:
             changed = self.repo.tree_files(self.head, CONTENT_DIR)
         changed = {p: o for p, o in changed.items() if p.endswith(".md")}
+        if self.extending and not changed and not removed and not self._has_duplicates():
+            return  # the same files: ids and file violations stand
         for path in [*removed, *changed]:
             old = meta["ids"].pop(path, None)
             if old:
@@ -769,6 +794,10 @@ class _Builder:
         if store is not None:
             store.put_many("blobs", fresh.items())
         return out
+
+    def _has_duplicates(self) -> bool:
+        """Whether files share an id (D002): new records can change which one keeps it."""
+        return any(v[0] == "D002" for v in self.snap.meta["file_violations"])
 
     def _index_files(self) -> None:
         """Draft ids by path and the file violations (D001, D002), from ids and errors.
@@ -882,7 +911,7 @@ def draft_violations(draft: Draft, policy: Policy) -> list[Violation]:
             )
         )
     try:
-        from fzjj.rules import check_content
+        from fzjj.rules.checks import check_content
     except ImportError:  # pragma: no cover - rules are part of the package
         return out
     out += check_content(draft, policy)

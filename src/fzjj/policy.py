@@ -30,7 +30,6 @@ from fzjj.schema import (
     field,
 )
 from fzjj.validation import describe
-from fzjj.yamlio import load_yaml
 
 POLICY_FILE = "policies.yaml"
 
@@ -363,6 +362,8 @@ class Policy(Record):
 
 
 def parse_policy(text: str, path: str = POLICY_FILE) -> Policy:
+    from fzjj.yamlio import load_yaml  # PyYAML only when a roster is parsed from text
+
     data: Any = load_yaml(text, path, PolicyError)
     if not isinstance(data, dict):
         raise PolicyError("内容应为一个 YAML 映射", path=path, hint="参考 docs/policies.md。")

@@ -34,7 +34,7 @@ class Workspace:
 
     @property
     def policy(self) -> Policy:
-        if self.repo.head() is None:
+        if self._history is None and self.repo.head() is None:
             return self.worktree_policy()
         return self.history.policy
 

@@ -21,6 +21,8 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader
 
 MAX_YAML_BYTES = 1_000_000
+# characters YAML reads as line breaks (or drops): strings holding one are double-quoted
+_LINE_BREAKS = frozenset("\r\x85\u2028\u2029\ufeff")
 
 
 class _Problem(Exception):
@@ -115,3 +117,21 @@ def load_yaml(text: str, path: str, error: type[FzjjError], *, first_line: int =
             path=path,
             hint="检查文件是否被误改；front-matter 与 policies.yaml 只需要简单的键和值。",
         ) from exc
+
+
+class _Dumper(yaml.SafeDumper):
+    """Double-quotes (and so escapes) strings YAML would re-read differently: those with
+    Unicode line breaks or a byte-order mark."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _LINE_BREAKS.intersection(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: dict[str, object]) -> str:
+    """Block-style YAML for front-matter: keys in the given order, Chinese as is."""
+    return str(yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000))

@@ -135,7 +135,7 @@ def _policy_dir(start: Path) -> Path | None:
 def lint_paths(paths: list[Path], root: Path, policy: Policy) -> LintRun:
     """Run the content rules on every draft file under `paths`."""
     from fzjj.draft import parse_draft
-    from fzjj.rules import check_content
+    from fzjj.rules.checks import check_content
 
     run = LintRun()
     top = str(root.resolve()) + os.sep
