@@ -24,7 +24,7 @@ server hook uses the same function with `base` = the branch's old tip.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -36,6 +36,7 @@ from fzjj.check import (
     order_violations,
     policy_error_violation,
     signature_counts,
+    squash_damage,
     twin_of,
     twins_index,
 )
@@ -268,7 +269,8 @@ class _RangeScan:
                 from fzjj.history import draft_violations
 
                 violations += draft_violations(draft, self.policy)
-        violations += self.merge_damage(records, inputs)
+        refused = {r.commit for s in states.values() for r in s.history if not r.valid}
+        violations += self.merge_damage(records, inputs, refused)
         return violations
 
     def walk_roster(self, tree_policy: dict[str, str | None]) -> list[Violation]:
@@ -543,8 +545,13 @@ class _RangeScan:
         return out
 
     def merge_damage(
-        self, records: Sequence[tuple[Commit, RecordFields]], inputs: Sequence[RecordInput]
+        self,
+        records: Sequence[tuple[Commit, RecordFields]],
+        inputs: Sequence[RecordInput],
+        refused: Set[str],
     ) -> list[Violation]:
+        """Squash and rebase damage among the range's records (`refused`: the records the
+        chains did not count) and squash messages among its other commits."""
         known = {*self.in_range, *self.fetched, *self.gained, *self.searched_ids}
         base_records = [*self.fetched.items(), *self.gained.items()]
         base_records += [(r.commit.oid, r) for found in self.searched.values() for r in found]
@@ -554,11 +561,13 @@ class _RangeScan:
         by_commit = {i.commit: i for i in inputs}
         out: list[Violation] = []
         for commit, fields in records:
+            signed = signature_counts(by_commit[commit.oid])
             found = merge_damage(
                 commit,
-                signed=signature_counts(by_commit[commit.oid]),
+                signed=signed,
                 twin=twin_of(index, commit.oid, fields),
                 prev_missing=fields.prev is not None and fields.prev not in known,
+                refused=commit.oid in refused or not signed,
                 path=fields.path,
                 draft_id=fields.draft_id,
             )
@@ -573,7 +582,7 @@ class _RangeScan:
                     continue  # a roster record
             except MalformedRecord:
                 pass
-            found = merge_damage(commit, signed=False)
+            found = squash_damage(commit)
             if found:
                 out.append(found)
         return out
