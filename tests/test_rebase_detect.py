@@ -25,6 +25,7 @@ from test_check_support import (
     commit_file,
     push,
     rebase_and_merge,
+    record,
 )
 from test_hook import make_server, server_head
 
@@ -182,6 +183,7 @@ def test_a_record_that_counts_is_never_named_for_its_headers(
         ("unsigned-record", "R010"),
         ("unknown-key", "R012"),
         ("wrong-role", "R020"),
+        ("not-submitted", "R025"),
         ("wrong-prev", "R026"),
     ],
 )
@@ -226,3 +228,31 @@ def test_a_commit_that_only_mentions_a_record_is_not_a_squash(bureau: Bureau) ->
     for args in ((), ("--base", base)):
         code, doc = check_json(bureau, *args)
         assert code == 0 and doc["violations"] == [], doc
+
+
+# ---- where Fzjj-Prev points ---------------------------------------------------------------
+
+
+def test_prev_naming_a_commit_of_this_history_is_no_rewrite(bureau: Bureau) -> None:
+    """An approval whose Fzjj-Prev names the roster commit (in the history, but no record) is
+    refused as not submitted (R025); it does not claim the history was rewritten."""
+    base, _ = SITUATIONS["not-submitted"](bureau)
+    for args in ((), ("--base", base)):
+        _, doc = check_json(bureau, *args)
+        assert codes(doc) == ["R025"], doc
+
+
+def test_prev_naming_a_commit_outside_this_history_is_a_rewrite(bureau: Bureau) -> None:
+    """The same approval pointing at a commit that exists but is on no checked branch (what
+    a rewritten chain leaves behind) is G011."""
+    base = bureau.head()
+    bureau.git("switch", "-q", "-c", "elsewhere")
+    outside = commit_file(bureau, "admin", "README.md", "别处\n", "on a branch never merged")
+    bureau.git("switch", "-q", "main")
+    path = bureau.draft("2026-11-outside")
+    record(bureau, "qy_head", "approve", path, stage="unit_head", prev=outside)
+    for args in ((), ("--base", base)):
+        _, doc = check_json(bureau, *args)
+        assert "G011" in codes(doc) and "R025" in codes(doc), doc
+        (v,) = [v for v in doc["violations"] if v["code"] == "G011"]
+        assert "Fzjj-Prev 指向不在本分支历史中的提交" in v["message"]

@@ -479,7 +479,12 @@ def _full_merge_damage(
         or (i.fields is not None and i.fields.prev is not None and i.fields.prev not in known)
     }
     unread = [c for c in gitstore.grep_commits(repo, head, "Fzjj-Action:") if c not in known]
-    raw = gitstore.read_commits(repo, [*suspects, *unread])
+    pointed = {f.prev for i in items if (f := i.fields) and f.prev and f.prev not in known}
+    raw = gitstore.read_commits(repo, [*suspects, *unread, *pointed])
+    # A Fzjj-Prev naming a commit of this history that is no record (the roster, a draft
+    # edit) is the record's own error (R025, R026), not a sign of rewritten history.
+    present = sorted(pointed & raw.keys())
+    elsewhere = (pointed - {*present}) | gitstore.not_reachable_from(repo, present, [head])
     out: list[Violation] = []
     for oid, item in suspects.items():
         if oid not in raw:
@@ -490,7 +495,7 @@ def _full_merge_damage(
             raw[oid],
             signed=signature_counts(item),
             twin=twin_of(by_key, oid, f),
-            prev_missing=prev is not None and prev not in known,
+            prev_missing=prev in elsewhere,
             refused=oid in refused or not signature_counts(item),
             path=f.path if f else None,
             draft_id=f.draft_id if f else None,

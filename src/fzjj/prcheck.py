@@ -164,6 +164,8 @@ class _RangeScan:
     fetched: dict[str, _BaseRecord] = field(default_factory=dict)  # reached via Fzjj-Prev
     gained: dict[str, _BaseRecord] = field(default_factory=dict)  # base's since branching
     searched: dict[str, list[_BaseRecord]] = field(default_factory=dict)  # by draft id
+    # Commits of base history a Fzjj-Prev names that are no records (the roster, an edit).
+    pointed_other: set[str] = field(default_factory=set)
     parsed_paths: set[str] = field(default_factory=set)
     outside: list[str] = field(default_factory=list)  # parents of the range on base history
     head_policy: Policy | None = None
@@ -346,6 +348,8 @@ class _RangeScan:
                 commit = self.objects.commit(oid)
                 fields = record_of(commit) if commit else None
                 if commit is None or fields is None:
+                    if commit is not None:
+                        self.pointed_other.add(oid)
                     continue
                 self.fetched[oid] = _BaseRecord(commit, fields, 0)
                 if fields.prev and fields.prev not in self.in_range:
@@ -355,8 +359,10 @@ class _RangeScan:
         from fzjj import gitstore
 
         heads = [self.head, self.base]
-        for oid in gitstore.not_reachable_from(self.repo, sorted(self.fetched), heads):
-            del self.fetched[oid]
+        named = sorted({*self.fetched, *self.pointed_other})
+        for oid in gitstore.not_reachable_from(self.repo, named, heads):
+            self.fetched.pop(oid, None)
+            self.pointed_other.discard(oid)
 
     def read_gained(self, outside: Sequence[str], touched: set[str]) -> None:
         """Records of the touched drafts that the base branch gained after the range's
@@ -553,6 +559,7 @@ class _RangeScan:
         """Squash and rebase damage among the range's records (`refused`: the records the
         chains did not count) and squash messages among its other commits."""
         known = {*self.in_range, *self.fetched, *self.gained, *self.searched_ids}
+        known |= self.pointed_other
         base_records = [*self.fetched.items(), *self.gained.items()]
         base_records += [(r.commit.oid, r) for found in self.searched.values() for r in found]
         index = twins_index(
