@@ -108,8 +108,8 @@ def test_a_rebase_by_the_signer_shows_in_the_dates(bureau: Bureau) -> None:
 
 
 def test_github_rebase_and_merge_is_a_re_creation_not_a_squash(bureau: Bureau) -> None:
-    """GitHub commits a rebase merge as itself, unsigned: each record is re-created one for
-    one (G011), the first one too; none of them holds several records (G010)."""
+    """A rebase merge the host commits as itself (GitHub's identity), unsigned: each record
+    is re-created one for one (G011), the first one too; none holds several records (G010)."""
     path = bureau.draft("2026-11-github")
     chain_until(bureau, path, 0)
     bureau.git("switch", "-q", "-c", "side")
