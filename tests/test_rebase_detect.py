@@ -10,6 +10,7 @@ that were made in one go, must not be named at all.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,15 @@ def test_a_rebase_by_the_signer_shows_in_the_dates(bureau: Bureau) -> None:
     base, _ = SITUATIONS["rebased-by-signer-unsigned"](bureau)
     _, doc = check_json(bureau)
     (v,) = [v for v in doc["violations"] if v["code"] == "G011"]
-    assert "作者时间" in v["message"] and "提交时间却是" in v["message"]
+    authored, committed = map(int, bureau.git("log", "-1", "--format=%at %ct", v["commit"]).split())
+    assert committed == authored + 3600
+    # Both dates in the committer's zone (+0800), so that the hour between them shows.
+    zone = timezone(timedelta(hours=8))
+
+    def shown(t: int) -> str:
+        return datetime.fromtimestamp(t, zone).strftime("%Y-%m-%d %H:%M:%S +0800")
+
+    assert f"作者时间 {shown(authored)}，提交时间却是 {shown(committed)}" in v["message"], v
     assert v["commit"] in records_between(bureau, base)
 
 

@@ -257,10 +257,11 @@ class Ident:
     def same_person(self, other: Ident) -> bool:
         return self.name == other.name and self.email.lower() == other.email.lower()
 
-    def shown(self) -> str:
+    def shown(self, offset: int) -> str:
+        """The date in the zone `offset` minutes east of UTC (two dates, one zone)."""
         from datetime import UTC, datetime, timedelta, timezone
 
-        zone = timezone(timedelta(minutes=self.offset))
+        zone = timezone(timedelta(minutes=offset))
         moment = datetime.fromtimestamp(self.time, UTC).astimezone(zone)
         return moment.strftime("%Y-%m-%d %H:%M:%S %z")
 
@@ -306,7 +307,8 @@ def recommitted(commit: Commit, *, signed: bool) -> str | None:
             f"提交者却是 {committer.name} <{committer.email}>"
         )
     if not signed and committer.time > author.time:
-        return f"作者时间 {author.shown()}，提交时间却是 {committer.shown()}"
+        zone = committer.offset
+        return f"作者时间 {author.shown(zone)}，提交时间却是 {committer.shown(zone)}"
     return None
 
 
