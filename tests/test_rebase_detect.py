@@ -73,7 +73,8 @@ def test_every_rebased_record_is_named_in_every_mode(
     rebased = records_between(bureau, base)
     assert rebased
 
-    for args in ((), ("--base", base)):
+    # The second full check reads the history from the cache the first one wrote.
+    for args in ((), (), ("--base", base)):
         code, doc = check_json(bureau, *args)
         assert code == 1
         assert commits_with(doc, "G011") == rebased, doc
