@@ -502,6 +502,83 @@ def s_rebased_resigned(b: Bureau) -> Case:
     return base, ("G011", "R020")
 
 
+def _one_approval_on_side(b: Bureau, slug: str) -> tuple[str, str]:
+    """A pull request with a single record (the unit head's approval) on branch `side`;
+    main gains another record meanwhile. Returns (the approval, main's tip)."""
+    path = b.draft(slug)
+    chain_until(b, path, 0)
+    b.git("switch", "-q", "-c", "side")
+    b.ok("qy_head", "approve", path)
+    approval = b.head()
+    b.git("switch", "-q", "main")
+    b.ok("ah_info", "submit", b.draft(slug + "-other", unit="anhai"))
+    return approval, b.head()
+
+
+def an_hour_after(b: Bureau, commit: str) -> str:
+    """A committer date (git's internal format) an hour after `commit`'s author date."""
+    return f"{int(b.git('log', '-1', '--format=%at', commit)) + 3600} +0800"
+
+
+def rebase_and_merge(
+    b: Bureau, committer: tuple[str, str], when: str, *, signing_key: str | None = None
+) -> None:
+    """What a host's "rebase and merge" does: re-create side's commits on main as
+    `committer` at `when` (unsigned, or signed with the host's own key), then fast-forward."""
+    env = {
+        "GIT_COMMITTER_NAME": committer[0],
+        "GIT_COMMITTER_EMAIL": committer[1],
+        "GIT_COMMITTER_DATE": when,
+    }
+    sign = ["-c", "commit.gpgsign=false"]
+    if signing_key:
+        sign = ["-c", "commit.gpgsign=true", "-c", f"user.signingkey={signing_key}"]
+    b.git(*sign, "rebase", "-q", "main", "side", env=env)
+    b.git("switch", "-q", "main")
+    b.git("merge", "-q", "--ff-only", "side")
+
+
+def s_rebased_first_record(b: Bureau) -> Case:
+    """A host's "rebase and merge" (GitLab, Gitea) of a pull request holding one record: the
+    record is re-created unsigned by whoever pressed the button, and its Fzjj-Prev still
+    names the submission, which exists."""
+    approval, base = _one_approval_on_side(b, "2026-11-hostrebase")
+    rebase_and_merge(b, ("周宣", "zhouxuan@bureau.example"), an_hour_after(b, approval))
+    return base, ("G011", "R010")
+
+
+def s_rebased_by_host_key(b: Bureau) -> Case:
+    """As above, but the host signs the re-created commit with its own key (not in the
+    roster) and commits as itself."""
+    approval, base = _one_approval_on_side(b, "2026-11-hostkey")
+    host = ("Gitea", "gitea@git.bureau.example")
+    rebase_and_merge(b, host, an_hour_after(b, approval), signing_key=str(b.keys["stranger"]))
+    return base, ("G011", "R012")
+
+
+def s_rebased_by_signer_unsigned(b: Bureau) -> Case:
+    """The approver rebases their own one-record branch an hour later without signing: the
+    same identity, only the committer date says the record was made again."""
+    approval, base = _one_approval_on_side(b, "2026-11-selfrebase")
+    rebase_and_merge(b, ("qy_head", "qy_head@example.org"), an_hour_after(b, approval))
+    return base, ("G011", "R010")
+
+
+def s_squash_one_record_locally(b: Bureau) -> Case:
+    """`git merge --squash` of a branch holding one record, committed with git's own squash
+    message and signed by a registered person: the record's trailers are indented, so the
+    commit is no record at all."""
+    path = b.draft("2026-11-squashone")
+    prev = chain_until(b, path, 0)
+    b.git("switch", "-q", "-c", "side")
+    b.ok("qy_head", "approve", path)
+    b.git("switch", "-q", "main")
+    b.git("merge", "-q", "--squash", "side")
+    b.sign_as("qy_head")
+    b.git("commit", "-q", "--allow-empty", "-S", "--no-edit")
+    return prev, ("G010",)
+
+
 def s_content_rules(b: Bureau) -> Case:
     base = b.head()
     body = "绝密★10年\n\n咨询电话 13812345678。\n"
@@ -555,6 +632,10 @@ SITUATIONS: dict[str, Callable[[Bureau], Case]] = {
     "cherry-picked": s_cherry_picked,
     "rebased-unsigned": s_rebased_unsigned,
     "rebased-resigned": s_rebased_resigned,
+    "rebased-first-record": s_rebased_first_record,
+    "rebased-by-host-key": s_rebased_by_host_key,
+    "rebased-by-signer-unsigned": s_rebased_by_signer_unsigned,
+    "squash-one-record-locally": s_squash_one_record_locally,
     "content-rules": s_content_rules,
 }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -166,7 +166,8 @@ def check_repository(repo: GitRepo, rev: str = "HEAD") -> CheckReport:
     found += _head_policy_detail(repo, head)
     for draft in sorted(hist.drafts.values(), key=lambda d: d.path):
         found += history.draft_violations(draft, hist.policy)
-    found += _full_merge_damage(repo, head, hist.inputs)
+    refused = {r.commit for s in hist.states.values() for r in s.history if not r.valid}
+    found += _full_merge_damage(repo, head, hist.inputs, refused)
     drafts = sorted({*hist.paths, *(s.path for s in hist.states.values() if s.path)})
     return CheckReport(
         mode="full",
@@ -221,6 +222,10 @@ _FORGE_EMAILS = frozenset(
 _FORGE_NAMES = frozenset({"github", "gitlab", "gitea", "forgejo", "codeberg", "github enterprise"})
 _ACTION_LINE = re.compile(r"^[ \t*>-]*Fzjj-Action:", re.M)
 _COMMITTER = re.compile(rb"^committer (.*?) <([^>]*)>", re.M)
+_IDENT = re.compile(rb"^(author|committer) (.*?) <([^>]*)> (\d+) ([+-])(\d\d)(\d\d)$", re.M)
+# `git merge --squash` writes this line (untranslated) above the squashed commits' logs.
+_GIT_SQUASH = re.compile(r"^Squashed commit of the following:$", re.M)
+_SQUASHED_COMMIT = re.compile(r"^commit ([0-9a-f]{40}|[0-9a-f]{64})$", re.M)
 
 
 def committer_of(commit: Commit) -> tuple[str, str]:
@@ -240,6 +245,73 @@ def is_forge_committer(commit: Commit) -> bool:
     return email.lower() in _FORGE_EMAILS or name.lower() in _FORGE_NAMES
 
 
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """An author or committer header, as written (never trusted for identity)."""
+
+    name: str
+    email: str
+    time: int  # seconds since epoch
+    offset: int  # minutes east of UTC
+
+    def same_person(self, other: Ident) -> bool:
+        return self.name == other.name and self.email.lower() == other.email.lower()
+
+    def shown(self, offset: int) -> str:
+        """The date in the zone `offset` minutes east of UTC (two dates, one zone)."""
+        from datetime import UTC, datetime, timedelta, timezone
+
+        zone = timezone(timedelta(minutes=offset))
+        moment = datetime.fromtimestamp(self.time, UTC).astimezone(zone)
+        return moment.strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def idents_of(commit: Commit) -> tuple[Ident, Ident] | None:
+    """(author, committer) of a commit; None when either header is missing or malformed."""
+    head_end = commit.raw.find(b"\n\n")
+    found: dict[bytes, Ident] = {}
+    for m in _IDENT.finditer(commit.raw[: head_end if head_end >= 0 else len(commit.raw)]):
+        minutes = int(m.group(6)) * 60 + int(m.group(7))
+        found.setdefault(
+            m.group(1),
+            Ident(
+                m.group(2).decode("utf-8", "replace").strip(),
+                m.group(3).decode("utf-8", "replace").strip(),
+                int(m.group(4)),
+                -minutes if m.group(5) == b"-" else minutes,
+            ),
+        )
+    if b"author" not in found or b"committer" not in found:
+        return None
+    return found[b"author"], found[b"committer"]
+
+
+def recommitted(commit: Commit, *, signed: bool) -> str | None:
+    """The headers' evidence that a commit was made again after its author made it, or None.
+
+    A rebase (git's, or a host's "rebase and merge"), a cherry-pick, the squash of a single
+    commit and an amend keep the author header and write a new committer header: the
+    committer's name or e-mail differs from the author's, or its date is later. `fzjj` and
+    `git commit` write both headers at once, from one identity and one clock, so a record
+    made in one go never shows either. When the signature counts (`signed`), only another
+    identity is evidence: a signer who rebased and re-signed their own record is still its
+    signer, and the record is judged as theirs.
+    """
+    found = idents_of(commit)
+    if found is None:
+        return None
+    author, committer = found
+    if not author.same_person(committer):
+        return (
+            f"作者是 {author.name} <{author.email}>，"
+            f"提交者却是 {committer.name} <{committer.email}>"
+        )
+    if not signed and committer.time > author.time:
+        zone = committer.offset
+        return f"作者时间 {author.shown(zone)}，提交时间却是 {committer.shown(zone)}"
+    return None
+
+
 def record_key(f: RecordFields | None) -> tuple[object, ...] | None:
     """What makes two records the same record, whatever their commit ids."""
     if f is None:
@@ -253,6 +325,7 @@ def merge_damage(
     signed: bool,
     twin: str | None = None,
     prev_missing: bool = False,
+    refused: bool = False,
     path: str | None = None,
     draft_id: str | None = None,
 ) -> Violation | None:
@@ -261,48 +334,89 @@ def merge_damage(
     `signed`: the record's signature is valid and made by a key of the roster in force; such
     a commit is not the host's re-creation, but it can still be a re-created copy. `twin`:
     another commit holding the same record; `prev_missing`: its Fzjj-Prev names a commit
-    outside the checked history (the chain it continued was rewritten).
+    outside the checked history (the chain it continued was rewritten); `refused`: the
+    record does not count (its signature or the chain refused it). A refused record whose
+    headers show it was committed again (`recommitted`) is re-created too: that is how the
+    first record of a rebased series shows, whose Fzjj-Prev still names a commit that
+    exists. A record that counts is never reported on that evidence alone.
     """
-    actions = len(_ACTION_LINE.findall(commit.message))
-    name, email = committer_of(commit)
     short = commit.oid[:12]
-    if not signed and actions >= 2:
-        why = (
-            f"提交 {short} 的说明中含有 {actions} 条审核记录，"
-            "是压缩合并（squash）的结果，原签名全部丢失"
-        )
+
+    def found(code: str, why: str) -> Violation:
         return Violation(
-            MERGE_SQUASH, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
+            code, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
         )
-    if not signed and is_forge_committer(commit):
-        why = (
-            f"提交 {short} 由托管平台（{name} <{email}>）重新生成，"
-            "原记录的签名在压缩或变基合并时丢失"
-        )
-        return Violation(
-            MERGE_SQUASH, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
-        )
+
+    if not signed:
+        actions = len(_ACTION_LINE.findall(commit.message))
+        if actions >= 2:
+            return found(MERGE_SQUASH, _several_records(commit, actions))
+        if is_forge_committer(commit):
+            name, email = committer_of(commit)
+            return found(
+                MERGE_RECREATED,
+                f"提交 {short} 由托管平台（{name} <{email}>）重新生成："
+                "变基合并（rebase）或单个提交的压缩合并，原记录的签名没有保留下来",
+            )
     if twin is not None:
         why = (
             f"提交 {short} 与提交 {twin[:12]} 是同一条审核记录，但提交编号不同："
             "记录被变基（rebase）或拣选（cherry-pick）重新生成"
         )
-        if not signed:
-            why += "，签名随之失效"
-        return Violation(
-            MERGE_RECREATED, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
-        )
+        return found(MERGE_RECREATED, why if signed else why + "，签名随之失效")
     if prev_missing:
         why = (
             f"提交 {short} 的 Fzjj-Prev 指向不在本分支历史中的提交："
             "记录链在变基（rebase）或改写历史时被重新生成"
         )
-        if signed:
-            why += "（可能由他人的密钥重新签名）"
-        return Violation(
-            MERGE_RECREATED, why, path=path, commit=commit.oid, draft_id=draft_id, hint=HOST_SETTING
+        return found(MERGE_RECREATED, why + "（可能由他人的密钥重新签名）" if signed else why)
+    evidence = recommitted(commit, signed=signed) if refused else None
+    if evidence:
+        why = (
+            f"提交 {short} 不是作者当初提交的原样（{evidence}）："
+            "记录被重新提交过——托管平台的变基合并（rebase）、单个提交的压缩合并、"
+            "git rebase 或拣选（cherry-pick）"
+        )
+        return found(
+            MERGE_RECREATED,
+            why + ("，原签名被重新提交者的签名取代" if signed else "，原签名没有保留下来"),
         )
     return None
+
+
+def _several_records(commit: Commit, actions: int) -> str:
+    return (
+        f"提交 {commit.oid[:12]} 的说明中含有 {actions} 条审核记录，"
+        "是压缩合并（squash）的结果，原签名全部丢失"
+    )
+
+
+def squash_damage(commit: Commit) -> Violation | None:
+    """Why a commit that mentions `Fzjj-Action:` but is not itself a record is a squash.
+
+    Its message holds several record blocks (a host's squash), or git's own
+    `git merge --squash` message (which indents the squashed records' trailers), or the host
+    committed it: the records it folded in lost their signatures. Any other mention (a commit
+    that talks about the format, say) is not reported.
+    """
+    actions = len(_ACTION_LINE.findall(commit.message))
+    short = commit.oid[:12]
+    why: str | None = None
+    if actions >= 2:
+        why = _several_records(commit, actions)
+    elif actions and _GIT_SQUASH.search(commit.message):
+        originals = "、".join(o[:12] for o in _SQUASHED_COMMIT.findall(commit.message))
+        why = (
+            f"提交 {short} 是 git merge --squash 生成的压缩提交"
+            + (f"（压缩了提交 {originals}）" if originals else "")
+            + "，其中的审核记录不再是单独的签名提交，原签名丢失"
+        )
+    elif actions and is_forge_committer(commit):
+        name, email = committer_of(commit)
+        why = f"提交 {short} 由托管平台（{name} <{email}>）压缩合并生成，其中的审核记录原签名丢失"
+    if why is None:
+        return None
+    return Violation(MERGE_SQUASH, why, commit=commit.oid, hint=HOST_SETTING)
 
 
 def signature_counts(item: RecordInput) -> bool:
@@ -343,11 +457,15 @@ def twin_of(
 
 
 def _full_merge_damage(
-    repo: GitRepo, head: str, inputs: Mapping[str, Sequence[RecordInput]]
+    repo: GitRepo,
+    head: str,
+    inputs: Mapping[str, Sequence[RecordInput]],
+    refused: Set[str] = frozenset(),
 ) -> list[Violation]:
     """Merge damage anywhere in the history: records that were re-created (copies, dangling
-    Fzjj-Prev) or lost their signature, and commits that carry record trailers but were not
-    read as a record (squash messages)."""
+    Fzjj-Prev, committed again by someone else) or lost their signature, and commits that
+    carry record trailers but were not read as a record (squash messages). `refused`: the
+    records the chains did not count."""
     from fzjj import gitstore
     from fzjj.records import MalformedRecord, parse_record
 
@@ -358,11 +476,17 @@ def _full_merge_damage(
         i.commit: i
         for i in items
         if not signature_counts(i)
+        or i.commit in refused
         or twin_of(by_key, i.commit, i.fields)
         or (i.fields is not None and i.fields.prev is not None and i.fields.prev not in known)
     }
     unread = [c for c in gitstore.grep_commits(repo, head, "Fzjj-Action:") if c not in known]
-    raw = gitstore.read_commits(repo, [*suspects, *unread])
+    pointed = {f.prev for i in items if (f := i.fields) and f.prev and f.prev not in known}
+    raw = gitstore.read_commits(repo, [*suspects, *unread, *pointed])
+    # A Fzjj-Prev naming a commit of this history that is no record (the roster, a draft
+    # edit) is the record's own error (R025, R026), not a sign of rewritten history.
+    present = sorted(pointed & raw.keys())
+    elsewhere = (pointed - {*present}) | gitstore.not_reachable_from(repo, present, [head])
     out: list[Violation] = []
     for oid, item in suspects.items():
         if oid not in raw:
@@ -373,7 +497,8 @@ def _full_merge_damage(
             raw[oid],
             signed=signature_counts(item),
             twin=twin_of(by_key, oid, f),
-            prev_missing=prev is not None and prev not in known,
+            prev_missing=prev in elsewhere,
+            refused=oid in refused or not signature_counts(item),
             path=f.path if f else None,
             draft_id=f.draft_id if f else None,
         )
@@ -389,7 +514,7 @@ def _full_merge_damage(
             fields = None
         if fields is not None:
             continue  # a roster record, or a record history already judged
-        found = merge_damage(commit, signed=False)
+        found = squash_damage(commit)
         if found:
             out.append(found)
     return out

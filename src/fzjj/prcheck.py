@@ -24,7 +24,7 @@ server hook uses the same function with `base` = the branch's old tip.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -36,6 +36,7 @@ from fzjj.check import (
     order_violations,
     policy_error_violation,
     signature_counts,
+    squash_damage,
     twin_of,
     twins_index,
 )
@@ -163,6 +164,8 @@ class _RangeScan:
     fetched: dict[str, _BaseRecord] = field(default_factory=dict)  # reached via Fzjj-Prev
     gained: dict[str, _BaseRecord] = field(default_factory=dict)  # base's since branching
     searched: dict[str, list[_BaseRecord]] = field(default_factory=dict)  # by draft id
+    # Commits of base history a Fzjj-Prev names that are no records (the roster, an edit).
+    pointed_other: set[str] = field(default_factory=set)
     parsed_paths: set[str] = field(default_factory=set)
     outside: list[str] = field(default_factory=list)  # parents of the range on base history
     head_policy: Policy | None = None
@@ -268,7 +271,8 @@ class _RangeScan:
                 from fzjj.history import draft_violations
 
                 violations += draft_violations(draft, self.policy)
-        violations += self.merge_damage(records, inputs)
+        refused = {r.commit for s in states.values() for r in s.history if not r.valid}
+        violations += self.merge_damage(records, inputs, refused)
         return violations
 
     def walk_roster(self, tree_policy: dict[str, str | None]) -> list[Violation]:
@@ -344,6 +348,8 @@ class _RangeScan:
                 commit = self.objects.commit(oid)
                 fields = record_of(commit) if commit else None
                 if commit is None or fields is None:
+                    if commit is not None:
+                        self.pointed_other.add(oid)
                     continue
                 self.fetched[oid] = _BaseRecord(commit, fields, 0)
                 if fields.prev and fields.prev not in self.in_range:
@@ -353,8 +359,10 @@ class _RangeScan:
         from fzjj import gitstore
 
         heads = [self.head, self.base]
-        for oid in gitstore.not_reachable_from(self.repo, sorted(self.fetched), heads):
-            del self.fetched[oid]
+        named = sorted({*self.fetched, *self.pointed_other})
+        for oid in gitstore.not_reachable_from(self.repo, named, heads):
+            self.fetched.pop(oid, None)
+            self.pointed_other.discard(oid)
 
     def read_gained(self, outside: Sequence[str], touched: set[str]) -> None:
         """Records of the touched drafts that the base branch gained after the range's
@@ -543,9 +551,15 @@ class _RangeScan:
         return out
 
     def merge_damage(
-        self, records: Sequence[tuple[Commit, RecordFields]], inputs: Sequence[RecordInput]
+        self,
+        records: Sequence[tuple[Commit, RecordFields]],
+        inputs: Sequence[RecordInput],
+        refused: Set[str],
     ) -> list[Violation]:
+        """Squash and rebase damage among the range's records (`refused`: the records the
+        chains did not count) and squash messages among its other commits."""
         known = {*self.in_range, *self.fetched, *self.gained, *self.searched_ids}
+        known |= self.pointed_other
         base_records = [*self.fetched.items(), *self.gained.items()]
         base_records += [(r.commit.oid, r) for found in self.searched.values() for r in found]
         index = twins_index(
@@ -554,11 +568,13 @@ class _RangeScan:
         by_commit = {i.commit: i for i in inputs}
         out: list[Violation] = []
         for commit, fields in records:
+            signed = signature_counts(by_commit[commit.oid])
             found = merge_damage(
                 commit,
-                signed=signature_counts(by_commit[commit.oid]),
+                signed=signed,
                 twin=twin_of(index, commit.oid, fields),
                 prev_missing=fields.prev is not None and fields.prev not in known,
+                refused=commit.oid in refused or not signed,
                 path=fields.path,
                 draft_id=fields.draft_id,
             )
@@ -573,7 +589,7 @@ class _RangeScan:
                     continue  # a roster record
             except MalformedRecord:
                 pass
-            found = merge_damage(commit, signed=False)
+            found = squash_damage(commit)
             if found:
                 out.append(found)
         return out
