@@ -169,9 +169,9 @@ class Store:
         try:
             with _transaction(db):
                 if not replace:
-                    row = db.execute("SELECT v FROM meta WHERE k = 'snapshot'").fetchone()
-                    stored = marshal.loads(row[0]) if row else None
-                    if not isinstance(stored, dict) or stored.get("head") != expected_head:
+                    # the head in a row of its own: checking it reads no snapshot
+                    row = db.execute("SELECT v FROM meta WHERE k = 'snapshot_head'").fetchone()
+                    if row is None or marshal.loads(row[0]) != expected_head:
                         raise _Moved
                 else:
                     for table in SNAPSHOT_TABLES:
@@ -186,6 +186,10 @@ class Store:
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (marshal.dumps(meta),)
                 )
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('snapshot_head', ?)",
+                    (marshal.dumps(meta["head"]),),
+                )
         except (_Moved, sqlite3.Error, ValueError):
             return False
         return True
@@ -195,7 +199,7 @@ class Store:
         db = self.db
         if db is not None:
             with _transaction(db):
-                db.execute("DELETE FROM meta WHERE k = 'snapshot'")
+                db.execute("DELETE FROM meta WHERE k IN ('snapshot', 'snapshot_head')")
 
 
 class _Moved(Exception):

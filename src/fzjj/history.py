@@ -133,6 +133,7 @@ def load(
 
 
 _PARALLEL_FROM = 2000  # records to verify before it pays to start worker processes
+_OVERLAP_FROM = 500  # new commits before git's lookups pay for running beside the parsing
 _CHUNK = 1000
 
 
@@ -513,18 +514,26 @@ class _Builder:
 
     def finish(self) -> History:
         meta = self.snap.meta
-        from concurrent.futures import ThreadPoolExecutor  # not for a run the snapshot serves
-
         self._load_verdicts()
-        # git looks up the policies.yaml of every tree and the file of every record while
-        # Python parses the records: the lookups run in threads (the work is in git).
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            trees = list(dict.fromkeys(c.tree for c in self.new))
-            own = pool.submit(self.repo.lookup, [f"{t}:{POLICY_FILE}" for t in trees])
+        trees = list(dict.fromkeys(c.tree for c in self.new))
+        rosters = [f"{t}:{POLICY_FILE}" for t in trees]
+        if len(self.new) < _OVERLAP_FROM:
+            # a few new commits: one git process for both lookups
             found, malformed = split_records(self.new)
-            blobs = pool.submit(self.repo.lookup, [f"{c.tree}:{f.path}" for c, f in found])
-            self._advance_rosters(dict(zip(trees, own.result(), strict=True)))
-            at_path = blobs.result()
+            both = self.repo.lookup(rosters + [f"{c.tree}:{f.path}" for c, f in found])
+            self._advance_rosters(dict(zip(trees, both[: len(trees)], strict=True)))
+            at_path = both[len(trees) :]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # git looks up the policies.yaml of every tree and the file of every record while
+            # Python parses the records: the lookups run in threads (the work is in git).
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                own = pool.submit(self.repo.lookup, rosters)
+                found, malformed = split_records(self.new)
+                blobs = pool.submit(self.repo.lookup, [f"{c.tree}:{f.path}" for c, f in found])
+                self._advance_rosters(dict(zip(trees, own.result(), strict=True)))
+                at_path = blobs.result()
         final = self.snap.trusted.get(self.head, (None, None))[0]
         if final is None:
             raise PolicyError(

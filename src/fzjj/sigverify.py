@@ -253,9 +253,10 @@ class _SshKey:
 
 @lru_cache(maxsize=512)
 def _load_key(blob: bytes) -> _SshKey:
-    """Parse an SSH public key blob strictly; cached per exact blob."""
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    """Parse an SSH public key blob strictly; cached per exact blob.
 
+    Each key type imports its own part of `cryptography` (ed25519 is what fzjj's users
+    have; the others cost start-up time for nothing there)."""
     reader = _Reader(blob, "公钥")
     key_type = reader.string()
     ident = f"{key_type.decode('ascii', 'replace')} {base64.b64encode(blob).decode()}"
@@ -269,6 +270,8 @@ def _load_key(blob: bytes) -> _SshKey:
         reader.end()
         if len(raw) != 32:
             raise _Reject(MALFORMED, "签名格式错误：ed25519 公钥长度不对")
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
         obj: Any = ed25519.Ed25519PublicKey.from_public_bytes(raw)
         return _SshKey(ident, key_type, obj, 64, "")
 
@@ -281,6 +284,8 @@ def _load_key(blob: bytes) -> _SshKey:
         if bits < MIN_RSA_BITS:
             reason = f"RSA 密钥只有 {bits} 位，至少需要 {MIN_RSA_BITS} 位"
             raise _Reject(WEAK_KEY, reason, ident)
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         try:
             obj = rsa.RSAPublicNumbers(e, n).public_key()
         except ValueError as exc:
@@ -294,6 +299,8 @@ def _load_key(blob: bytes) -> _SshKey:
         reader.end()
         if curve != curve_name or len(point) != 1 + 2 * coord or point[0] != 4:
             raise _Reject(MALFORMED, "签名格式错误：ECDSA 公钥的曲线或点编码不对", ident)
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         curves: dict[str, ec.EllipticCurve] = {
             "sha256": ec.SECP256R1(),
             "sha384": ec.SECP384R1(),
@@ -311,7 +318,6 @@ def _load_key(blob: bytes) -> _SshKey:
 def _check_raw_signature(key: _SshKey, sig_alg: bytes, sig: bytes, signed: bytes) -> None:
     """Verify the inner signature; the algorithm must match the key type exactly."""
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 
     obj: Any = key.obj
     try:
@@ -324,10 +330,14 @@ def _check_raw_signature(key: _SshKey, sig_alg: bytes, sig: bytes, signed: bytes
                 raise _Reject(WEAK_HASH, "签名算法 ssh-rsa（SHA-1）不被接受", key.ident)
             _expect_alg(sig_alg, tuple(_RSA_SIG_HASHES), key)
             _expect_len(sig, key)
+            from cryptography.hazmat.primitives.asymmetric import padding
+
             digest = _hash(_RSA_SIG_HASHES[sig_alg])
             obj.verify(sig, signed, padding.PKCS1v15(), digest)
         else:
             _expect_alg(sig_alg, (key.key_type,), key)
+            from cryptography.hazmat.primitives.asymmetric import ec, utils
+
             reader = _Reader(sig, "ECDSA 签名值")
             r, s = reader.mpint(), reader.mpint()
             reader.end()
