@@ -506,10 +506,12 @@ class LazyStates(Mapping[str, DraftState]):
     def has_violations(self, key: str) -> bool:
         return self._index[key][2] > 0
 
-    def dates_of(self, key: str) -> tuple[int | None, int | None]:
-        """Epoch seconds of the first valid submission and of the valid publication.
-
-        Lets a report pick the drafts of its period without decoding the others.
-        """
-        entry = self._index[key]
-        return entry[3], entry[4]
+    def dated_from(self, floor: float, *, submitted: bool, published: bool) -> list[str]:
+        """The drafts first submitted (`submitted`) or published (`published`) at or after
+        `floor` (epoch seconds), from the index alone."""
+        return [
+            key
+            for key, entry in self._index.items()
+            if (submitted and entry[3] is not None and entry[3] >= floor)
+            or (published and entry[4] is not None and entry[4] >= floor)
+        ]

@@ -198,15 +198,8 @@ def _dated_since(
 
     if not isinstance(states, LazyStates):
         return states.values()
-    floor = since.timestamp()
-
-    def wanted(key: str) -> bool:
-        first, publication = states.dates_of(key)
-        return (submitted and first is not None and first >= floor) or (
-            published and publication is not None and publication >= floor
-        )
-
-    return (states[key] for key in states if wanted(key))
+    keys = states.dated_from(since.timestamp(), submitted=submitted, published=published)
+    return (states[key] for key in keys)
 
 
 def _waiting(states: Mapping[str, DraftState]) -> Iterable[DraftState]:

@@ -533,6 +533,8 @@ def _flat(value: Cell) -> str:
 
 def _width(text: str) -> int:
     """Terminal columns of `text`: wide CJK characters take two, combining marks none."""
+    if text.isascii():  # numbers and codes, most cells
+        return len(text)
     return sum(_char_width(c) for c in text)
 
 
