@@ -4,6 +4,7 @@ FZJJ_NO_CACHE=1 on the same real repository, after real signed commits."""
 
 from __future__ import annotations
 
+import marshal
 import sqlite3
 from pathlib import Path
 
@@ -187,6 +188,12 @@ def test_a_damaged_or_foreign_cache_is_ignored(
         with sqlite3.connect(store) as db:
             db.execute("UPDATE meta SET v = ? WHERE k = 'snapshot'", (value,))
 
+    def damage_files(value: bytes) -> None:
+        # the file part is read lazily: a part that is not the one written with the
+        # snapshot (its digest differs) must not be used
+        with sqlite3.connect(store) as db:
+            db.execute("UPDATE meta SET v = ? WHERE k = 'snapshot_files'", (value,))
+
     def foreign_stamp() -> None:
         with sqlite3.connect(store) as db:
             db.execute("UPDATE meta SET v = ? WHERE k = 'stamp'", (b"\x00not a stamp",))
@@ -196,7 +203,14 @@ def test_a_damaged_or_foreign_cache_is_ignored(
             Path(f"{store}{suffix}").unlink(missing_ok=True)
         store.write_bytes(b"SQLite format 3\x00" + b"\xff" * 100)
 
-    for damage in (lambda: damage_meta(b"not marshal"), foreign_stamp, truncate):
+    damages = (
+        lambda: damage_meta(b"not marshal"),
+        lambda: damage_files(marshal.dumps({"files": {}, "ids": {}, "errors": {}})),
+        lambda: damage_files(b"not marshal"),
+        foreign_stamp,
+        truncate,
+    )
+    for damage in damages:
         damage()
         history = cached_and_rebuilt(bureau, monkeypatch)
         assert history.source == "rebuilt"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import marshal
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
@@ -43,7 +44,7 @@ from fzjj.model import (
 from fzjj.policy import Policy
 from fzjj.records import RecordFields
 
-FORMAT = 8  # bump whenever an encoding or a table below changes
+FORMAT = 9  # bump whenever an encoding or a table below changes
 CACHE_DIR = "fzjj"
 STAMP = (FORMAT, __version__)
 TABLES = ("meta", "commits", "summaries", "inputs", "states", "sigs", "blobs")
@@ -148,10 +149,36 @@ class Store:
         except sqlite3.Error:
             pass
 
+    def read_snapshot(self) -> tuple[dict[str, Any], bytes] | None:
+        """The stored snapshot's values and its file part, still encoded (`decode_part`).
+
+        Both rows come from one statement, so from one write; the file part is checked
+        against the digest the values hold.
+        """
+        db = self.db
+        if db is None:
+            return None
+        try:
+            found = dict(
+                db.execute(
+                    "SELECT k, v FROM meta WHERE k IN ('snapshot', 'snapshot_files')"
+                ).fetchall()
+            )
+            if len(found) != 2:
+                return None
+            meta = marshal.loads(found["snapshot"])
+            files = bytes(found["snapshot_files"])
+        except (sqlite3.Error, ValueError, EOFError, TypeError):
+            return None
+        if not isinstance(meta, dict) or meta.get("files_crc") != zlib.crc32(files):
+            return None
+        return meta, files
+
     def write_snapshot(
         self,
         expected_head: str | None,
-        meta: Any,
+        meta: dict[str, Any],
+        files: dict[str, Any] | None,
         rows: Mapping[str, Iterable[tuple[str, Any]]],
         deleted: Mapping[str, Iterable[str]],
         *,
@@ -161,7 +188,7 @@ class Store:
 
         `replace` empties the snapshot tables first (a full rebuild); otherwise only `rows`
         are upserted and `deleted` removed, and only if the stored snapshot's head is still
-        `expected_head`.
+        `expected_head`. `files` is the file part (None: unchanged, keep the stored one).
         """
         db = self.db
         if db is None:
@@ -183,6 +210,10 @@ class Store:
                         f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
                         [(k, marshal.dumps(v)) for k, v in items],
                     )
+                if files is not None:
+                    part = marshal.dumps(files)
+                    meta = {**meta, "files_crc": zlib.crc32(part)}
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot_files', ?)", (part,))
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (marshal.dumps(meta),)
                 )
@@ -199,7 +230,15 @@ class Store:
         db = self.db
         if db is not None:
             with _transaction(db):
-                db.execute("DELETE FROM meta WHERE k IN ('snapshot', 'snapshot_head')")
+                db.execute(
+                    "DELETE FROM meta WHERE k IN ('snapshot', 'snapshot_head', 'snapshot_files')"
+                )
+
+
+def decode_part(raw: bytes) -> dict[str, Any]:
+    """A part of the snapshot that `read_snapshot` left encoded."""
+    part: dict[str, Any] = marshal.loads(raw)
+    return part
 
 
 class _Moved(Exception):

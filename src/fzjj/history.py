@@ -25,7 +25,7 @@ falls back to the full rebuild. `FZJJ_NO_CACHE=1` forces it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -58,7 +58,7 @@ class History:
         states: cache.LazyStates,
         violations: list[Violation],
         paths: dict[str, str],
-        files: dict[str, str],
+        files: Callable[[], dict[str, str]],
         commits: int,
         inputs: _Inputs,
         source: str,
@@ -69,12 +69,17 @@ class History:
         self.states = states  # by draft id
         self.violations = violations  # not tied to one draft (roster, malformed records, files)
         self.paths = paths  # path → draft id, for the drafts that parse
-        self.files = files  # path → blob id of every content/**.md at the revision
+        self._files = files
         self.commits = commits
         self._inputs = inputs
         self._drafts: _Drafts | None = None
         self.rosters: list[RosterVersion] = []  # trusted roster versions, oldest first
         self.source = source  # "snapshot", "extended" or "rebuilt": how this was obtained
+
+    @property
+    def files(self) -> dict[str, str]:
+        """path → blob id of every content/**.md at the revision."""
+        return self._files()
 
     @property
     def drafts(self) -> Mapping[str, Draft]:
@@ -183,6 +188,28 @@ def _full_builder(
 # ---- the snapshot ----------------------------------------------------------------------------
 
 
+# The parts of the snapshot that change only with the draft files: stored in a row of their
+# own, decoded when a step needs them (an extension that adds records only does not).
+_FILE_KEYS = ("files", "ids", "errors")
+
+
+class _Meta(dict[str, Any]):
+    """A snapshot's small values, with the file parts decoded on first access."""
+
+    def __init__(self, main: dict[str, Any], files: bytes) -> None:
+        super().__init__(main)
+        self._raw: bytes | None = files
+        self.files_loaded = False
+
+    def __missing__(self, key: str) -> Any:
+        if key not in _FILE_KEYS or self._raw is None:
+            raise KeyError(key)
+        self.update(cache.decode_part(self._raw))
+        self._raw = None
+        self.files_loaded = True
+        return self[key]
+
+
 class _Snapshot:
     """The snapshot being read or built.
 
@@ -228,10 +255,13 @@ class _Snapshot:
 
     @classmethod
     def read(cls, store: cache.Store, root: str | None) -> _Snapshot | None:
-        meta = store.get("meta", "snapshot")
+        found = store.read_snapshot()
+        if found is None:
+            return None
+        meta = found[0]
         if not isinstance(meta, dict) or meta.get("root") != root or not meta.get("head"):
             return None
-        return cls(store, meta)
+        return cls(store, _Meta(meta, found[1]))
 
     @property
     def head(self) -> str:
@@ -258,7 +288,7 @@ class _Snapshot:
             ),
             violations=violations + loose,
             paths=meta["paths"],
-            files=meta["files"],
+            files=lambda: meta["files"],
             commits=meta["commits"],
             inputs=_Inputs(self, rosters, tz),
             source=source,
@@ -357,7 +387,12 @@ class _Snapshot:
             "states": self._states,
         }
         rows = {t: [(k, sources[t][k]) for k in keys] for t, keys in self._dirty.items()}
-        self.store.write_snapshot(self._base, self.meta, rows, self._gone, replace=replace)
+        meta = self.meta
+        files = None
+        if not isinstance(meta, _Meta) or meta.files_loaded:
+            files = {k: meta[k] for k in _FILE_KEYS}
+        main = {k: v for k, v in meta.items() if k not in _FILE_KEYS}
+        self.store.write_snapshot(self._base, main, files, rows, self._gone, replace=replace)
 
 
 class _Rosters:
