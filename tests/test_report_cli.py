@@ -581,6 +581,17 @@ def test_piped_report_does_not_load_rich(history: Bureau) -> None:
     assert proc.stderr.decode().strip() == "[]"
 
 
+def entry_point(history: Bureau, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """`python -m fzjj …`: the real entry point, which runs `fzjj report` without typer."""
+    return subprocess.run(
+        [sys.executable, "-m", "fzjj", *args],
+        cwd=history.root,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+
+
 def test_fast_parser_knows_every_option_of_the_typer_report_command() -> None:
     import typer.main
 
@@ -609,13 +620,7 @@ def test_fast_parser_knows_every_option_of_the_typer_report_command() -> None:
 )
 def test_entry_point_and_typer_agree_on_report(history: Bureau, args: list[str]) -> None:
     """`fzjj report` starts without typer (fzjj.cli.entry); it must answer as typer does."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "fzjj", "report", *args],
-        cwd=history.root,
-        capture_output=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
-    )
+    proc = entry_point(history, "report", *args)
     typed = run(history, "report", *args)
     assert proc.returncode == typed.exit_code, (proc.stderr.decode(), typed.output)
     assert proc.stdout == typed.stdout_bytes
@@ -634,13 +639,7 @@ def test_entry_point_and_typer_agree_on_report(history: Bureau, args: list[str])
 def test_entry_point_refuses_a_bad_report_command_line(
     history: Bureau, args: list[str], message: str
 ) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "fzjj", "report", *args],
-        cwd=history.root,
-        capture_output=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
-    )
+    proc = entry_point(history, "report", *args)
     assert proc.returncode == 2
     err = proc.stderr.decode()
     assert err.startswith("错误：") and message in err and "fzjj report --help" in err

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from fzjj.errors import ExitCode, FzjjError, UsageError
 
@@ -80,15 +80,15 @@ def fast_command(argv: Sequence[str]) -> Callable[[], int] | None:
         return partial(usage_error, name, values)
     output = Path(str(values["output"])) if values.get("output") else None
     if name == "report":
-        return partial(
-            report_command,
-            month=_text(values.get("month")),
-            year=_text(values.get("year")),
-            show_pending=values.get("show_pending") is True,
-            show_reminders=values.get("show_reminders") is True,
-            fmt=str(values.get("fmt", "table")),
-            output=output,
-        )
+        options = {
+            "month": _text(values.get("month")),
+            "year": _text(values.get("year")),
+            "show_pending": values.get("show_pending") is True,
+            "show_reminders": values.get("show_reminders") is True,
+            "fmt": str(values.get("fmt", "table")),
+            "output": output,
+        }
+        return partial(report_command, options)
     fmt = str(values.get("fmt", "text"))
     if fmt not in FORMATS:
         return partial(usage_error, name, f"--format 的值 {fmt!r} 无效，可选 {'、'.join(FORMATS)}")
@@ -174,27 +174,12 @@ def check_command(fmt: str, output: Path | None, base: str | None, rev: str) -> 
     return int(report.exit_code)
 
 
-def report_command(
-    *,
-    month: str | None,
-    year: str | None,
-    show_pending: bool,
-    show_reminders: bool,
-    fmt: str,
-    output: Path | None,
-) -> int:
-    """`fzjj report`: the same function as the typer command, errors printed here."""
-    from fzjj.cli.report_run import check_format, run_report
+def report_command(options: dict[str, Any]) -> int:
+    """`fzjj report`: the typer command's function (`run_report`), errors printed here."""
+    from fzjj.cli.report_run import run_report
 
     try:
-        run_report(
-            month=month,
-            year=year,
-            show_pending=show_pending,
-            show_reminders=show_reminders,
-            fmt=check_format(fmt),
-            output=output,
-        )
+        run_report(**options)
     except FzjjError as exc:
         return fail(exc)
     return 0

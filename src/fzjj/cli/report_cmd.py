@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from fzjj.cli.base import FzjjApp
-from fzjj.cli.report_run import FORMAT_HELP, check_format, run_report, stats_import
+from fzjj.cli.report_run import FORMAT_HELP, run_report, stats_import
 from fzjj.errors import FzjjError
 
 stats_app = FzjjApp(help="公众号后台统计数据（阅读数）的导入。", no_args_is_help=True)
@@ -42,7 +42,7 @@ def report(
             year=year,
             show_pending=show_pending,
             show_reminders=show_reminders,
-            fmt=check_format(fmt),
+            fmt=fmt,
             output=output,
         )
     except FzjjError as exc:

@@ -68,8 +68,10 @@ def run_report(
     fmt: str,
     output: Path | None,
 ) -> None:
+    """`fzjj report`: check the options, build the report asked for, print or write it."""
     from fzjj.service import open_workspace
 
+    check_format(fmt)
     modes = sum([year is not None, show_pending, show_reminders or month is not None])
     if modes > 1:
         raise UsageError(
