@@ -75,9 +75,9 @@ compiles `src/` first and unsets `PYTHONDONTWRITEBYTECODE`, which this environme
 
 ## What the figures say
 
-- Routine use is below the floor: `fzjj status` and `fzjj report --month` at the same head,
-  or after a few new commits, take about half the time of one bare `git log` (they read the
-  snapshot and decode only the drafts they show or count).
+- Routine use is below the floor: `fzjj status` at the same head, or after a few new
+  commits, takes about half the time of one bare `git log`, and `fzjj report --month` a
+  fifth or less (both read the snapshot and decode only the drafts they show or count).
 - A full rebuild cannot meet "within 2× of `git log`": verifying 65,000 ed25519 signatures
   in-process alone costs several times the floor (the SSH table below gives the rate), so
   the no-cache rebuild uses every core for it; with the verdicts cached the rebuild is still
