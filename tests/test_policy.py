@@ -299,3 +299,32 @@ def test_quota_out_of_range_says_the_bound() -> None:
     assert "数值过大（最大 100）" in err.message and "101" in err.message
     err = refused(SHIPPED.replace("per_month: 1\n", "per_month: true\n"))
     assert err.field == "quota.per_month" and "应为整数" in err.message
+
+
+def test_checked_plain_data_gives_the_same_roster(pubkeys: dict[str, str]) -> None:
+    """The history cache keeps each trusted roster as `to_data()` and rebuilds it with
+    `Policy.validate`: that must give back an equal roster, with every normalisation
+    (key comments dropped, fingerprints upper-cased, words stripped, deputies filled in)
+    already applied and stable."""
+    fpr = "ab12 " * 10
+    extra = """deputies:
+  deputy: [qingyang, anhai]
+quota: {per_month: 2, basis: published, kinds: [original]}
+chains:
+  forward: [secrecy_office, principal]
+lint:
+  severity: {L104: warn}
+  sensitive_words: ["  敏感词 ", 敏感词]
+"""
+    text = policy_yaml(pubkeys, extra=extra).replace(
+        "  - id: admin\n", f"  - id: admin\n    openpgp: ['{fpr}']\n"
+    )
+    for policy in (parse_policy(SHIPPED), parse_policy(text)):
+        data = policy.to_data()
+        again = type(policy).validate(data)
+        assert again == policy
+        assert again.to_data() == data
+    policy = parse_policy(text)
+    assert policy.person_by_id["admin"].openpgp == [fpr.replace(" ", "").upper()]
+    assert policy.lint.sensitive_words == ["敏感词"]
+    assert policy.unit_by_id["anhai"].deputy == "deputy"
