@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 PEOPLE = {
     "qy_info": "林青（青阳信息员）",
@@ -121,20 +121,26 @@ class Bureau:
         )
         return self.write(f"content/{month}/{slug}.md", f"---\n{head}---\n\n{body}")
 
-    def act(self, person: str, *args: str, when: str | None = None) -> tuple[int, str]:
-        """Run `fzjj <args>` as `person` (git signs with their key); (exit code, output)."""
+    def invoke(self, *args: str) -> Result:
+        """Run `fzjj <args>` in-process (the typer app) from the repository's root."""
         from fzjj.cli.main import app
 
-        self.sign_as(person)
         old = os.getcwd()
-        saved = os.environ.get("GIT_COMMITTER_DATE")
         os.chdir(self.root)
+        try:
+            return self.runner.invoke(app, list(args))
+        finally:
+            os.chdir(old)
+
+    def act(self, person: str, *args: str, when: str | None = None) -> tuple[int, str]:
+        """Run `fzjj <args>` as `person` (git signs with their key); (exit code, output)."""
+        self.sign_as(person)
+        saved = os.environ.get("GIT_COMMITTER_DATE")
         if when:
             os.environ["GIT_COMMITTER_DATE"] = when
         try:
-            result = self.runner.invoke(app, list(args))
+            result = self.invoke(*args)
         finally:
-            os.chdir(old)
             if when:
                 if saved is None:
                     os.environ.pop("GIT_COMMITTER_DATE", None)

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
 from pathlib import Path
@@ -43,7 +42,6 @@ from pathlib import Path
 from typer.testing import Result
 
 from conftest import Bureau, policy_yaml, pubkey
-from fzjj.cli.main import app
 
 
 def new_bureau(root: Path, keyring: dict[str, Path]) -> Bureau:
@@ -71,12 +69,7 @@ def copy_bureau(template: Bureau, target: Path) -> Bureau:
 
 
 def run(b: Bureau, *args: str) -> Result:
-    old = os.getcwd()
-    os.chdir(b.root)
-    try:
-        return b.runner.invoke(app, list(args))
-    finally:
-        os.chdir(old)
+    return b.invoke(*args)
 
 
 def bj(stamp: str) -> str:

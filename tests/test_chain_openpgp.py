@@ -3,7 +3,6 @@ the action before the commit and verifying the record afterwards."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -27,8 +26,6 @@ def gpg_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def as_openpgp(b: Bureau, key: str | None, ident: str, *args: str) -> Result:
     """Run `fzjj <args>` with git set to sign with OpenPGP (`key` None: as `ident`, like git:
     `Name <email>`)."""
-    from fzjj.cli.main import app
-
     b.git("config", "gpg.format", "openpgp")
     if key:
         b.git("config", "user.signingkey", key)
@@ -37,12 +34,9 @@ def as_openpgp(b: Bureau, key: str | None, ident: str, *args: str) -> Result:
     name, email = ident.removesuffix(">").split(" <")
     b.git("config", "user.name", name)
     b.git("config", "user.email", email)
-    old = os.getcwd()
-    os.chdir(b.root)
     try:
-        return b.runner.invoke(app, list(args))
+        return b.invoke(*args)
     finally:
-        os.chdir(old)
         b.git("config", "gpg.format", "ssh")
 
 

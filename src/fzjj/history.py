@@ -429,7 +429,7 @@ class _Rosters:
         try:
             policy: Policy = Policy.validate(plain)
         except SchemaError:
-            return None  # written by another version of the schema: parse the YAML again
+            return None  # not what `to_data` wrote (a damaged row): parse the YAML again
         return policy
 
 

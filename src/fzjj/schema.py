@@ -269,7 +269,7 @@ class Checked(Spec):
 
 
 class Field:
-    __slots__ = ("before", "default", "default_factory", "name", "spec")
+    __slots__ = ("before", "default", "default_factory", "spec")
 
     def __init__(
         self,
@@ -278,7 +278,6 @@ class Field:
         default_factory: Callable[[], Any] | None,
         before: Callable[[Any], Any] | None,
     ) -> None:
-        self.name = ""
         self.spec = spec
         self.default = default
         self.default_factory = default_factory
@@ -339,7 +338,6 @@ class Record:
         fields = dict(cls.FIELDS)
         for name, value in list(vars(cls).items()):
             if isinstance(value, Field):
-                value.name = name
                 fields[name] = value
                 delattr(cls, name)
         cls.FIELDS = fields
