@@ -174,7 +174,8 @@ def test_entry_point_writes_the_report_file(bureau: Bureau, tmp_path: Path) -> N
     blocked = tmp_path / "file"
     blocked.write_text("x", "utf-8")
     proc = fzjj(bureau.root, "check", "-o", str(blocked / "r.xml"))
-    assert proc.returncode == 2 and "无法写入报告文件" in proc.stderr
+    assert proc.returncode == 2 and "无法写入文件：路径中有一个同名文件，不是目录" in proc.stderr
+    assert "换一个可写的输出位置" in proc.stderr and not (blocked / "r.xml").exists()
 
 
 def test_unreadable_policy_exits_2(bureau: Bureau) -> None:

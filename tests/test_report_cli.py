@@ -434,7 +434,8 @@ def test_bad_report_arguments(bureau: Bureau, args: list[str], code: int, messag
 def test_output_file_that_cannot_be_written(history: Bureau, tmp_path: Path) -> None:
     result = run(history, "report", "--month", "2026-03", "-o", str(tmp_path))
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith(f"错误：{tmp_path} 字段 --output：无法写入输出文件")
+    assert result.stderr.startswith(f"错误：{tmp_path} 字段 --output：无法写入文件：目标是一个目录")
+    assert "换一个可写的输出位置" in result.stderr  # what to do
 
 
 def test_default_month_is_today_in_the_policy_timezone(history: Bureau) -> None:
@@ -616,6 +617,8 @@ def test_fast_parser_knows_every_option_of_the_typer_report_command() -> None:
         ["--month", "2026-13"],
         ["--year", "2026", "--pending"],
         ["--month", "2026-03", "--format", "pdf"],
+        ["--month", "2026-03", "-f", "csv", "-o", "report.csv"],
+        ["--month", "2026-03", "--output", "content"],
     ],
 )
 def test_entry_point_and_typer_agree_on_report(history: Bureau, args: list[str]) -> None:
@@ -625,6 +628,8 @@ def test_entry_point_and_typer_agree_on_report(history: Bureau, args: list[str])
     assert proc.returncode == typed.exit_code, (proc.stderr.decode(), typed.output)
     assert proc.stdout == typed.stdout_bytes
     assert proc.stderr.decode() == typed.stderr
+    if "-o" in args:
+        assert (history.root / "report.csv").read_bytes().startswith("\ufeff".encode())
 
 
 @pytest.mark.parametrize(

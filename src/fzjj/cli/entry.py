@@ -164,11 +164,12 @@ def check_command(fmt: str, output: Path | None, base: str | None, rev: str) -> 
         return fail(exc)
     text = render(report, fmt)
     if output is not None:
+        from fzjj.render.outputs import write_file
+
         try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, "utf-8")
-        except OSError as exc:
-            return fail(FzjjError(f"无法写入报告文件：{exc.strerror}", path=str(output)))
+            write_file(output, text.encode("utf-8"))
+        except FzjjError as exc:
+            return fail(exc)
         text = format_text(report)
     emit(sys.stdout, text)
     return int(report.exit_code)

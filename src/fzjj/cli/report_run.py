@@ -217,13 +217,9 @@ def _waiting(states: Mapping[str, DraftState]) -> Iterable[DraftState]:
 def _emit(rendered: str | bytes, document: Document | None, fmt: str, output: Path | None) -> None:
     """Write to the file, or print: tables go through rich so below-quota rows show in red."""
     if output is not None:
-        data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
-        try:
-            output.write_bytes(data)
-        except OSError as exc:
-            raise UsageError(
-                f"无法写入输出文件：{exc.strerror}", path=str(output), field="--output"
-            ) from exc
+        from fzjj.render.outputs import write_file
+
+        write_file(output, rendered if isinstance(rendered, bytes) else rendered.encode("utf-8"))
         print(f"已写入 {output}", file=sys.stderr)
         return
     if fmt == "table" and document is not None and sys.stdout.isatty():
