@@ -221,7 +221,6 @@ _FORGE_EMAILS = frozenset(
 )
 _FORGE_NAMES = frozenset({"github", "gitlab", "gitea", "forgejo", "codeberg", "github enterprise"})
 _ACTION_LINE = re.compile(r"^[ \t*>-]*Fzjj-Action:", re.M)
-_COMMITTER = re.compile(rb"^committer (.*?) <([^>]*)>", re.M)
 _IDENT = re.compile(rb"^(author|committer) (.*?) <([^>]*)> (\d+) ([+-])(\d\d)(\d\d)$", re.M)
 # `git merge --squash` writes this line (untranslated) above the squashed commits' logs.
 _GIT_SQUASH = re.compile(r"^Squashed commit of the following:$", re.M)
@@ -230,14 +229,8 @@ _SQUASHED_COMMIT = re.compile(r"^commit ([0-9a-f]{40}|[0-9a-f]{64})$", re.M)
 
 def committer_of(commit: Commit) -> tuple[str, str]:
     """(name, email) of the committer header, as written (never trusted for identity)."""
-    head_end = commit.raw.find(b"\n\n")
-    match = _COMMITTER.search(commit.raw[: head_end if head_end >= 0 else len(commit.raw)])
-    if not match:
-        return "", ""
-    return (
-        match.group(1).decode("utf-8", "replace").strip(),
-        match.group(2).decode("utf-8", "replace").strip(),
-    )
+    found = _headers(commit).get(b"committer")
+    return (found.name, found.email) if found else ("", "")
 
 
 def is_forge_committer(commit: Commit) -> bool:
@@ -268,6 +261,14 @@ class Ident:
 
 def idents_of(commit: Commit) -> tuple[Ident, Ident] | None:
     """(author, committer) of a commit; None when either header is missing or malformed."""
+    found = _headers(commit)
+    if b"author" not in found or b"committer" not in found:
+        return None
+    return found[b"author"], found[b"committer"]
+
+
+def _headers(commit: Commit) -> dict[bytes, Ident]:
+    """The first author and committer headers of a commit's raw bytes, by name."""
     head_end = commit.raw.find(b"\n\n")
     found: dict[bytes, Ident] = {}
     for m in _IDENT.finditer(commit.raw[: head_end if head_end >= 0 else len(commit.raw)]):
@@ -281,9 +282,7 @@ def idents_of(commit: Commit) -> tuple[Ident, Ident] | None:
                 -minutes if m.group(5) == b"-" else minutes,
             ),
         )
-    if b"author" not in found or b"committer" not in found:
-        return None
-    return found[b"author"], found[b"committer"]
+    return found
 
 
 def recommitted(commit: Commit, *, signed: bool) -> str | None:
